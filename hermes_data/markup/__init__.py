@@ -1,0 +1,1 @@
+"""Hermes markup (DESIGN §4): parse and render the text forms that live inside message content."""
