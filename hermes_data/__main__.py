@@ -1,0 +1,3 @@
+from hermes_data.cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""`hermes-data`: the command line of the data half. Each command lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from hermes_data.cli import convert, stats, validate
+from hermes_data.cli.common import console_err
+from hermes_data.errors import HermesError
+
+app = typer.Typer(
+    name="hermes-data",
+    help="Curate, validate, mix and publish Hermes-format instruction data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("validate")(validate.validate_command)
+app.command("stats")(stats.stats_command)
+app.command("convert")(convert.convert_command)
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line and exit status 2, never a traceback."""
+    try:
+        app()
+    except HermesError as exc:
+        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console_err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,30 @@
+"""Pieces every command shares: consoles, input resolution, reading records with their row positions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.console import Console
+
+from hermes_data.errors import DataError
+from hermes_data.sample import sample_path
+
+console = Console()
+console_err = Console(stderr=True)
+
+
+def resolve_inputs(files: list[str] | None, use_sample: bool) -> list[str]:
+    """The files a command reads: those given, plus the embedded sample with --sample."""
+    paths = list(files or [])
+    if use_sample:
+        paths.append(str(sample_path("conversations.jsonl")))
+    if not paths:
+        raise DataError("no input: give one or more FILE arguments, or --sample for the embedded sample")
+    return paths
+
+
+def iter_file_rows(path: str, fmt: str | None) -> Iterator[tuple[int, object]]:
+    """(row index within the file, record or Unreadable) for every row of one input."""
+    from hermes_data.formats import read_records
+
+    yield from enumerate(read_records(path, fmt))

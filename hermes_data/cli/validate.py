@@ -1,0 +1,85 @@
+"""`hermes-data validate`: check every row against the Hermes formats and report error codes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from hermes_data.cli.common import console, console_err, iter_file_rows, resolve_inputs
+from hermes_data.formats import Unreadable
+from hermes_data.validate import repair_record, validate_record
+from hermes_data.validate.codes import CODES
+
+# Unreadable rows are not validator errors (the row never became a record) but are reported the same way.
+UNREADABLE = "unreadable"
+MAX_WARNINGS = 20
+
+
+def validate_command(
+    files: list[str] = typer.Argument(None, help="Input files or folders (ShareGPT, OpenAI chat, Alpaca, Parquet)."),
+    fmt: str = typer.Option(None, "--format", help="Input format; auto-detected when omitted."),
+    repair: bool = typer.Option(False, "--repair", help="Rewrite Python-literal tool calls and schemas as JSON."),
+    report: Path = typer.Option(None, "--report", help="Write one JSON line per row to this file."),
+    sample: bool = typer.Option(False, "--sample", help="Also validate the embedded sample conversations."),
+) -> None:
+    """Validate rows; exit 0 when all are valid, 1 when some are invalid, 2 on usage or input errors."""
+    paths = resolve_inputs(files, sample)
+    counts: Counter[str] = Counter()
+    num_rows = num_invalid = num_warned = 0
+    tmp = report.with_name(report.name + ".tmp") if report else None
+    out = tmp.open("w", encoding="utf-8") if tmp else None
+    try:
+        for path in paths:
+            for index, item in iter_file_rows(path, fmt):
+                num_rows += 1
+                line = _check(item, index, repair)
+                if not line["valid"]:
+                    num_invalid += 1
+                    counts.update({e["code"] for e in line["errors"]})
+                    if isinstance(item, Unreadable) and not out and num_warned < MAX_WARNINGS:
+                        num_warned += 1
+                        console_err.print(f"[yellow]warning:[/] {line['errors'][0]['message']}", highlight=False)
+                if out:
+                    line["file"] = path
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    except BaseException:
+        # A report cut short must not look complete: only a finished run renames it into place.
+        if out:
+            out.close()
+            tmp.unlink(missing_ok=True)
+        raise
+    if out:
+        out.close()
+        tmp.replace(report)
+    _print_summary(num_rows, num_invalid, counts)
+    raise typer.Exit(1 if num_invalid else 0)
+
+
+def _check(item: object, index: int, repair: bool) -> dict:
+    if isinstance(item, Unreadable):
+        message = f"{item.path}:{item.line}: {item.message}"
+        return {"id": None, "index": index, "valid": False, "errors": [_error(UNREADABLE, None, message)]}
+    record = item
+    if repair:
+        record, _ = repair_record(record)
+    issues = validate_record(record)
+    errors = [_error(i.code, i.turn, i.message) for i in issues]
+    return {"id": record["id"], "index": index, "valid": not errors, "errors": errors}
+
+
+def _error(code: str, turn: int | None, message: str) -> dict:
+    return {"code": code, "turn": turn, "message": message}
+
+
+def _print_summary(num_rows: int, num_invalid: int, counts: Counter[str]) -> None:
+    table = Table(title=f"{num_rows} rows, {num_rows - num_invalid} valid, {num_invalid} invalid")
+    table.add_column("code")
+    table.add_column("rows", justify="right")
+    table.add_column("meaning")
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        table.add_row(code, str(n), CODES.get(code, "the row could not be read (file and line in the report)"))
+    console.print(table)

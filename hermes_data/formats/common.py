@@ -1,0 +1,167 @@
+"""What every row reader shares: JSON-ish fields, tool and document folding, and the final record.
+
+A row converter builds `messages` in Hermes form, then `finish_record` parses the `tools`/`documents` columns back
+out of the final text (DESIGN §2: the message text is the truth) and files every field it did not consume under
+`meta`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hermes_data.markup.columns import columns_from_messages
+from hermes_data.markup.literals import loads_json_or_literal
+from hermes_data.markup.rag import parse_context_documents, render_context
+from hermes_data.markup.tool_calling import render_tools_system_prompt
+from hermes_data.record import make_record, meta_of
+
+# Keys the meta of a record may hold that readers fill themselves; a row's own fields never override them.
+SOURCE_CATEGORY = "source_category"
+TOOL_CALL_IDS = "tool_call_ids"
+UTF8_REPLACED = "utf8_replaced"
+
+
+# Part types that carry text: chat completions use "text", the Responses API "input_text"/"output_text".
+TEXT_PARTS = ("text", "input_text", "output_text")
+
+
+class RowError(ValueError):
+    """A row that parses as JSON but cannot become a record; the reader turns it into an `Unreadable`."""
+
+
+def parse_json_field(value: Any, what: str) -> Any:
+    """A column that holds JSON either as a string or already decoded (glaive's `tools` is a JSON string)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return loads_json_or_literal(value)[0]
+    except ValueError as exc:
+        raise RowError(f"`{what}` is not JSON: {exc}") from None
+
+
+def text_of(content: Any) -> str:
+    """Message content as text: OpenAI allows a list of parts, of which only the text parts carry text here."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text") or "" for p in content if isinstance(p, dict) and p.get("type", "text") in TEXT_PARTS]
+        return "".join(p for p in parts if isinstance(p, str))
+    raise RowError(f"message content must be a string or a list of parts, not {type(content).__name__}")
+
+
+def normalize_tools(value: Any) -> list[dict]:
+    """Tool definitions as OpenAI-style `{"type": "function", "function": {...}}` objects (glaive lists bare ones)."""
+    tools = parse_json_field(value, "tools")
+    if isinstance(tools, dict):
+        tools = [tools]
+    if not isinstance(tools, list):
+        raise RowError("`tools` must be a list of tool definitions")
+    out = []
+    for tool in tools:
+        if isinstance(tool, dict) and isinstance(tool.get("function"), dict):
+            out.append({"type": tool.get("type", "function"), "function": tool["function"]})
+        elif isinstance(tool, dict) and "name" in tool:
+            out.append({"type": "function", "function": tool})
+        else:
+            raise RowError(f"tool definition without a name: {json.dumps(tool, ensure_ascii=False)[:80]}")
+    return out
+
+
+def fold_tools(messages: list[dict], tools_value: Any) -> list[dict]:
+    """Put tools given outside the messages into the system prompt once, in the Hermes form (DESIGN §4)."""
+    if tools_value in (None, "", []):
+        return messages
+    tools = normalize_tools(tools_value)
+    if not tools:
+        return messages
+    block = render_tools_system_prompt(tools)
+    if messages and messages[0]["role"] == "system":
+        system = messages[0]["content"]
+        if "<tools>" in system:  # already folded (e.g. re-reading our own export): never render twice
+            return messages
+        content = f"{system}\n\n{block}" if system.strip() else block
+        return [{"role": "system", "content": content}, *messages[1:]]
+    return [{"role": "system", "content": block}, *messages]
+
+
+def normalize_documents(value: Any) -> list[dict[str, str]]:
+    """Documents as `{"id", "title", "text"}` strings; ids default to the position, as the paper numbers them."""
+    docs = parse_json_field(value, "documents")
+    if isinstance(docs, (str, dict)):
+        docs = [docs]
+    if not isinstance(docs, list):
+        raise RowError("`documents` must be a list of strings or objects with `text`")
+    out = []
+    for i, doc in enumerate(docs):
+        if isinstance(doc, str):
+            doc = {"text": doc}
+        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+            raise RowError(f"document {i} has no `text`")
+        doc_id = doc.get("id")
+        out.append({"id": str(i if doc_id in (None, "") else doc_id), "title": str(doc.get("title") or ""),
+                    "text": doc["text"]})
+    return out
+
+
+def fold_documents(messages: list[dict], documents_value: Any) -> list[dict]:
+    """Prepend the paper's `CONTEXT:` block (Figure 8) to the first user turn, unless it already has one."""
+    if documents_value in (None, "", []):
+        return messages
+    docs = normalize_documents(documents_value)
+    first_user = next((i for i, m in enumerate(messages) if m["role"] == "user"), None)
+    if first_user is None:
+        raise RowError("`documents` given but the conversation has no user turn to hold them")
+    question = messages[first_user]["content"]
+    if parse_context_documents(question) is not None:
+        return messages
+    out = list(messages)
+    out[first_user] = {"role": "user", "content": render_context(docs, question=question)}
+    return out
+
+
+def base_meta(row: dict) -> dict[str, Any]:
+    """The row's own `meta` (our writers emit it as an object; a record stores it as a JSON string)."""
+    raw = row.get("meta")
+    if raw is None:
+        return {}
+    return dict(meta_of({"meta": raw}))
+
+
+def finish_record(
+    messages: list[dict],
+    row: dict,
+    consumed: set[str],
+    *,
+    source: str,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The record: columns parsed from the final text, the row's id/model kept, every other field under meta."""
+    merged = base_meta(row)
+    for key, value in row.items():
+        if key in consumed or key in ("id", "meta", "model", "category"):
+            continue
+        merged[key] = value
+    if row.get("category") not in (None, ""):
+        merged[SOURCE_CATEGORY] = row["category"]
+    merged.update(meta or {})
+    try:
+        json.dumps(merged, ensure_ascii=False)
+    except (TypeError, ValueError):  # Parquet/Hub rows may carry dates or bytes; meta is JSON, so keep their text
+        merged = json.loads(json.dumps(merged, ensure_ascii=False, default=str))
+    tools, documents = columns_from_messages(messages)
+    model = row.get("model") if isinstance(row.get("model"), str) else None
+    if row.get("model") is not None and model is None:
+        merged["model"] = row["model"]
+    row_id = row.get("id")
+    return make_record(
+        messages,
+        id=None if row_id is None else str(row_id),
+        source=source,
+        model=model,
+        tools=tools,
+        documents=documents,
+        meta=merged,
+    )
