@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from hermes_data.cli import convert, stats, validate
+from hermes_data.cli import build, convert, stats, validate
 from hermes_data.cli.common import console_err
 from hermes_data.errors import HermesError
 
@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.command("build")(build.build_command)
 app.command("validate")(validate.validate_command)
 app.command("stats")(stats.stats_command)
 app.command("convert")(convert.convert_command)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hermes_data.errors import DataError
 from hermes_data.markup.columns import columns_from_messages
 from hermes_data.markup.literals import loads_json_or_literal
 from hermes_data.markup.rag import parse_context_documents, render_context
-from hermes_data.markup.tool_calling import render_tools_system_prompt
+from hermes_data.markup.tool_calling import parse_tools, render_tools_system_prompt
 from hermes_data.record import make_record, meta_of
 
 # Keys the meta of a record may hold that readers fill themselves; a row's own fields never override them.
@@ -52,6 +53,17 @@ def text_of(content: Any) -> str:
     raise RowError(f"message content must be a string or a list of parts, not {type(content).__name__}")
 
 
+def structured_result(text: str) -> Any:
+    """A tool result that is a JSON object or array goes into `<tool_response>` as structure, as Hermes data has it."""
+    stripped = text.strip()
+    if stripped[:1] in ("{", "["):
+        try:
+            return json.loads(stripped)
+        except json.JSONDecodeError:
+            pass
+    return text
+
+
 def normalize_tools(value: Any) -> list[dict]:
     """Tool definitions as OpenAI-style `{"type": "function", "function": {...}}` objects (glaive lists bare ones)."""
     tools = parse_json_field(value, "tools")
@@ -80,7 +92,7 @@ def fold_tools(messages: list[dict], tools_value: Any) -> list[dict]:
     block = render_tools_system_prompt(tools)
     if messages and messages[0]["role"] == "system":
         system = messages[0]["content"]
-        if "<tools>" in system:  # already folded (e.g. re-reading our own export): never render twice
+        if parse_tools(system) is not None:  # already holds a tools block (re-reading our export): never twice
             return messages
         content = f"{system}\n\n{block}" if system.strip() else block
         return [{"role": "system", "content": content}, *messages[1:]]
@@ -117,8 +129,12 @@ def fold_documents(messages: list[dict], documents_value: Any) -> list[dict]:
     question = messages[first_user]["content"]
     if parse_context_documents(question) is not None:
         return messages
+    try:
+        context = render_context(docs, question=question)
+    except DataError as exc:  # a document id that cannot be cited: this row only, not the whole file
+        raise RowError(str(exc)) from None
     out = list(messages)
-    out[first_user] = {"role": "user", "content": render_context(docs, question=question)}
+    out[first_user] = {"role": "user", "content": context}
     return out
 
 

@@ -1,0 +1,132 @@
+"""ShareGPT rows (`{"conversations": [{"from", "value"}]}`) to records and back.
+
+Accepted `from` values: Hermes (`system`/`human`/`gpt`/`tool`, as in NousResearch/hermes-function-calling-v1),
+plain `user`/`assistant`, and the glaive convention (LLaMA-Factory's ShareGPT variant): `function_call` turns hold a
+JSON call `{"name", "arguments"}` and `observation` turns the result; both are rewritten into Hermes markup, and a
+`tools` column (JSON string or list) is folded into the system prompt. Turns may also use `role`/`content` keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hermes_data.formats.common import (
+    RowError,
+    finish_record,
+    fold_documents,
+    fold_tools,
+    parse_json_field,
+    structured_result,
+    text_of,
+)
+from hermes_data.markup.tool_calling import render_tool_call, render_tool_response
+from hermes_data.record import meta_of
+
+_CALL, _RESULT = "function_call", "observation"
+
+# `from` value -> record role; the two glaive kinds are converted before they become roles.
+ROLE_OF = {
+    "system": "system",
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "chatgpt": "assistant",
+    "bard": "assistant",
+    "model": "assistant",
+    "tool": "tool",
+    _CALL: _CALL,
+    _RESULT: _RESULT,
+    "function_response": _RESULT,
+}
+
+FROM_OF = {"system": "system", "user": "human", "assistant": "gpt", "tool": "tool"}
+
+# Row fields the reader turns into message text; everything else but id/model/category goes to meta.
+_CONSUMED = {"conversations", "tools", "documents", "system"}
+
+
+def sharegpt_row_to_record(row: dict[str, Any], *, source: str, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One ShareGPT row as a record (raises RowError when the row is not a conversation)."""
+    turns = row.get("conversations")
+    if not isinstance(turns, list):
+        raise RowError("row has no `conversations` list")
+    messages = sharegpt_turns_to_messages(turns)
+    system = row.get("system")
+    if isinstance(system, str) and system.strip() and not (messages and messages[0]["role"] == "system"):
+        messages.insert(0, {"role": "system", "content": system})
+    messages = fold_tools(messages, row.get("tools"))
+    messages = fold_documents(messages, row.get("documents"))
+    return finish_record(messages, row, _CONSUMED, source=source, meta=meta)
+
+
+def sharegpt_turns_to_messages(turns: list[Any]) -> list[dict[str, str]]:
+    """Turns to record messages, glaive calls and observations rewritten as Hermes `<tool_call>`/`<tool_response>`."""
+    out: list[dict[str, str]] = []
+    pending: list[str] = []  # names of calls not yet answered, in call order: observations carry no name
+    last_name = ""
+    for i, turn in enumerate(turns):
+        if not isinstance(turn, dict):
+            raise RowError(f"turn {i} is not an object")
+        raw_role = turn.get("from", turn.get("role"))
+        kind = ROLE_OF.get(str(raw_role).strip().lower())
+        if kind is None:
+            raise RowError(f"turn {i} has unknown role {raw_role!r}; expected one of {', '.join(ROLE_OF)}")
+        value = turn.get("value", turn.get("content"))
+        if kind == _CALL:
+            calls = _calls_of(value, i)
+            text = "\n".join(render_tool_call(name, args) for name, args in calls)
+            names = [name for name, _ in calls]
+            if out and out[-1]["role"] == "assistant":  # "Let me check." then the call: one assistant move
+                had_calls = "<tool_call>" in out[-1]["content"]
+                out[-1] = {"role": "assistant", "content": _join(out[-1]["content"], text)}
+                pending = [*pending, *names] if had_calls else names
+            else:
+                out.append({"role": "assistant", "content": text})
+                pending = names
+            last_name = names[-1]
+        elif kind == _RESULT:
+            name = pending.pop(0) if pending else last_name
+            block = render_tool_response(name, structured_result(text_of(value)))
+            if out and out[-1]["role"] == "tool" and "<tool_response>" in out[-1]["content"]:
+                out[-1] = {"role": "tool", "content": out[-1]["content"] + "\n" + block}
+            else:
+                out.append({"role": "tool", "content": block})
+        else:
+            out.append({"role": kind, "content": text_of(value)})
+    return out
+
+
+def _join(text: str, calls: str) -> str:
+    return f"{text}\n{calls}" if text else calls
+
+
+def _calls_of(value: Any, turn: int) -> list[tuple[str, dict]]:
+    """A glaive `function_call` value: one call object or a list, arguments as an object or a JSON string."""
+    parsed = parse_json_field(value, f"turn {turn} function_call")
+    items = parsed if isinstance(parsed, list) else [parsed]
+    calls = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise RowError(f"turn {turn}: function_call is not an object with a `name`")
+        args = item.get("arguments", item.get("parameters"))
+        args = {} if args in (None, "") else parse_json_field(args, f"turn {turn} function_call arguments")
+        if not isinstance(args, dict):
+            raise RowError(f"turn {turn}: function_call arguments are not an object")
+        calls.append((item["name"], args))
+    return calls
+
+
+def record_to_sharegpt(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as a ShareGPT row with Hermes roles; `id`, `category`, `model` and `meta` are kept."""
+    row: dict[str, Any] = {
+        "id": record["id"],
+        "conversations": [{"from": FROM_OF[m["role"]], "value": m["content"]} for m in record["messages"]],
+    }
+    for key in ("category", "model"):
+        if record.get(key) is not None:
+            row[key] = record[key]
+    meta = meta_of(record)
+    if meta:
+        row["meta"] = meta
+    return row
