@@ -1,9 +1,8 @@
 """Read conversation data in the common formats into records, and write records back out (DESIGN §3).
 
-    for item in read_records("data.jsonl"):          # format detected from the rows
-        if isinstance(item, Unreadable): report(item)  # file:line and why; reading goes on
-        else: use(item)                                # a record dict (hermes_data.record)
-    write_records(records, "out.jsonl", to="openai")  # parquet | openai | sharegpt, atomic
+`read_records(path)` yields record dicts (hermes_data.record) and, for rows that cannot become one, `Unreadable`
+items naming file:line and why, so callers report them and keep going. `write_records(records, path, to)` writes
+parquet, openai or sharegpt atomically.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from hermes_data.errors import DataError
 from hermes_data.markup.columns import columns_from_messages
 from hermes_data.markup.literals import loads_json_or_literal
 from hermes_data.markup.rag import parse_context_documents, render_context
-from hermes_data.markup.tool_calling import parse_tools, render_tools_system_prompt
+from hermes_data.markup.tool_calling import normalize_tools, parse_tools, render_tools_system_prompt
 from hermes_data.record import make_record, meta_of
 
 # Keys the meta of a record may hold that readers fill themselves; a row's own fields never override them.
@@ -29,6 +29,13 @@ TEXT_PARTS = ("text", "input_text", "output_text")
 
 class RowError(ValueError):
     """A row that parses as JSON but cannot become a record; the reader turns it into an `Unreadable`."""
+
+
+def either_key(item: dict, key: str, other: str) -> Any:
+    """`key`, else `other` (`from`/`role`, `value`/`content`): Arrow-backed datasets fill a key a row lacks with
+    None rather than leaving it out, so a present-but-None key must not hide the other spelling."""
+    value = item.get(key)
+    return item.get(other) if value is None else value
 
 
 def parse_json_field(value: Any, what: str) -> Any:
@@ -64,29 +71,21 @@ def structured_result(text: str) -> Any:
     return text
 
 
-def normalize_tools(value: Any) -> list[dict]:
-    """Tool definitions as OpenAI-style `{"type": "function", "function": {...}}` objects (glaive lists bare ones)."""
+def normalize_tool_list(value: Any) -> list[dict]:
+    """Tool definitions (JSON string or list; OpenAI style or glaive's bare objects) in the OpenAI form."""
     tools = parse_json_field(value, "tools")
-    if isinstance(tools, dict):
-        tools = [tools]
-    if not isinstance(tools, list):
-        raise RowError("`tools` must be a list of tool definitions")
-    out = []
-    for tool in tools:
-        if isinstance(tool, dict) and isinstance(tool.get("function"), dict):
-            out.append({"type": tool.get("type", "function"), "function": tool["function"]})
-        elif isinstance(tool, dict) and "name" in tool:
-            out.append({"type": "function", "function": tool})
-        else:
-            raise RowError(f"tool definition without a name: {json.dumps(tool, ensure_ascii=False)[:80]}")
-    return out
+    normalized, problems = normalize_tools(tools)
+    count = 1 if isinstance(tools, dict) else len(tools) if isinstance(tools, list) else -1
+    if normalized is None or len(normalized) != count:  # never drop a definition silently before rendering
+        raise RowError(f"`tools`: {problems[0].message if problems else 'not a list of tool definitions'}")
+    return normalized
 
 
 def fold_tools(messages: list[dict], tools_value: Any) -> list[dict]:
     """Put tools given outside the messages into the system prompt once, in the Hermes form (DESIGN §4)."""
     if tools_value in (None, "", []):
         return messages
-    tools = normalize_tools(tools_value)
+    tools = normalize_tool_list(tools_value)
     if not tools:
         return messages
     block = render_tools_system_prompt(tools)
@@ -113,8 +112,13 @@ def normalize_documents(value: Any) -> list[dict[str, str]]:
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
             raise RowError(f"document {i} has no `text`")
         doc_id = doc.get("id")
-        out.append({"id": str(i if doc_id in (None, "") else doc_id), "title": str(doc.get("title") or ""),
-                    "text": doc["text"]})
+        out.append(
+            {
+                "id": str(i if doc_id in (None, "") else doc_id),
+                "title": str(doc.get("title") or ""),
+                "text": doc["text"],
+            }
+        )
     return out
 
 
@@ -157,8 +161,8 @@ def finish_record(
     """The record: columns parsed from the final text, the row's id/model kept, every other field under meta."""
     merged = base_meta(row)
     for key, value in row.items():
-        if key in consumed or key in ("id", "meta", "model", "category"):
-            continue
+        if key in consumed or key in ("id", "meta", "model", "category") or value is None:
+            continue  # a None is a column this row does not use (Parquet/Arrow fill them in)
         merged[key] = value
     if row.get("category") not in (None, ""):
         merged[SOURCE_CATEGORY] = row["category"]
@@ -168,9 +172,9 @@ def finish_record(
     except (TypeError, ValueError):  # Parquet/Hub rows may carry dates or bytes; meta is JSON, so keep their text
         merged = json.loads(json.dumps(merged, ensure_ascii=False, default=str))
     tools, documents = columns_from_messages(messages)
-    model = row.get("model") if isinstance(row.get("model"), str) else None
-    if row.get("model") is not None and model is None:
-        merged["model"] = row["model"]
+    model = row.get("model")
+    if model is not None and not isinstance(model, str):  # e.g. a dict of generation settings: keep it in meta
+        merged["model"], model = model, None
     row_id = row.get("id")
     return make_record(
         messages,

@@ -25,8 +25,7 @@ _HUB_NAME = re.compile(r"[\w.-]+/[\w.-]+(@[\w./-]+)?")
 
 def _unknown(path: str, why: str) -> FormatError:
     return FormatError(
-        f"{path}: cannot tell the input format ({why}); accepted formats: {', '.join(FORMATS)}; "
-        "name one with --format"
+        f"{path}: cannot tell the input format ({why}); accepted formats: {', '.join(FORMATS)}; name one with --format"
     )
 
 

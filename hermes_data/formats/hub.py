@@ -1,4 +1,5 @@
-"""`datasets` datasets as input: a folder saved with `save_to_disk`, a folder of data files, or a Hub repository.
+"""`datasets` datasets as input: a folder saved with `save_to_disk`, a folder of data files (or one file, with
+`--format hub`), or a Hub repository.
 
 Rows go through the same converters as JSON rows; the shape is decided once from the dataset's column names.
 References: `hub:org/name`, `hf://datasets/org/name`, or plain `org/name`, each with an optional `@revision`.
@@ -37,6 +38,8 @@ def load_split(ref: str, *, config: str | None, revision: str | None, split: str
     try:
         if os.path.isdir(ref):
             return _load_local(datasets, ref, config=config, split=split), f"file:{ref}"
+        if os.path.isfile(ref):
+            return _load_file(datasets, ref, split=split), f"file:{ref}"
         name, ref_rev = hub_name(ref)
         revision = revision or ref_rev
         ds = datasets.load_dataset(name, config, revision=revision, split=split)
@@ -56,6 +59,15 @@ def _load_local(datasets: Any, folder: str, *, config: str | None, split: str) -
             ds = ds[split]
         return ds
     return datasets.load_dataset(folder, config, split=split)
+
+
+def _load_file(datasets: Any, path: str, *, split: str) -> Any:
+    """One data file read through `datasets` (with --format hub); the builder follows the extension."""
+    ext = path.lower().rsplit(".", 1)[-1]
+    builder = {"jsonl": "json", "ndjson": "json", "json": "json", "parquet": "parquet", "csv": "csv"}.get(ext)
+    if builder is None:
+        raise DataError(f"{path}: datasets cannot read a .{ext} file; give a folder, a Hub name or another --format")
+    return datasets.load_dataset(builder, data_files={split: path}, split=split)
 
 
 def read_dataset(

@@ -8,11 +8,13 @@ tool turns) and the writer (`openai_writer.py`) puts them back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from hermes_data.formats.common import (
     TOOL_CALL_IDS,
     RowError,
+    either_key,
     finish_record,
     fold_documents,
     fold_tools,
@@ -52,50 +54,63 @@ def openai_row_to_record(row: dict[str, Any], *, source: str, meta: dict[str, An
     return finish_record(folded, row, _CONSUMED, source=source, meta=extra)
 
 
+@dataclass
+class _LastCalls:
+    """The latest assistant turn's calls, so that each tool result can be named: by its id, else by its order."""
+
+    name_of_id: dict[str, str] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+    answered: int = 0
+
+    def start(self, calls: list[tuple[str, str, dict]]) -> None:
+        self.name_of_id.update({cid: name for cid, name, _ in calls if cid})
+        self.names, self.answered = [name for _, name, _ in calls], 0
+
+    def name_for(self, msg: dict) -> str:
+        name = msg.get("name") or self.name_of_id.get(msg.get("tool_call_id") or "")
+        if not name and self.answered < len(self.names):
+            name = self.names[self.answered]
+        self.answered += 1
+        return name or ""
+
+
 def _hermes_messages(raw: list[Any]) -> tuple[list[dict[str, str]], dict[int, list[str]]]:
+    """Record messages in Hermes markup, and the call ids per turn index (assistant calls and tool results)."""
     out: list[dict[str, str]] = []
     ids: dict[int, list[str]] = {}
-    name_of_id: dict[str, str] = {}
-    call_names: list[str] = []  # the last assistant turn's calls, for results that carry neither name nor id
-    answered = 0
+    last = _LastCalls()
     for i, msg in enumerate(raw):
         if not isinstance(msg, dict):
             raise RowError(f"message {i} is not an object")
-        raw_role = msg.get("role", msg.get("from"))
+        raw_role = either_key(msg, "role", "from")
         role = ROLE_OF.get(str(raw_role).strip().lower())
         if role is None:
             raise RowError(f"message {i} has unknown role {raw_role!r}; expected one of {', '.join(ROLE_OF)}")
-        text = text_of(msg.get("content", msg.get("value")))
+        text = text_of(either_key(msg, "content", "value"))
         if role == "assistant":
             calls = _calls_of(msg, i)
             if calls:
+                last.start(calls)
                 rendered = "\n".join(render_tool_call(name, args) for _, name, args in calls)
                 text = f"{text}\n{rendered}" if text else rendered
-                call_names, answered = [name for _, name, _ in calls], 0
-                name_of_id.update({cid: name for cid, name, _ in calls if cid})
-                if any(cid for cid, _, _ in calls):
-                    ids[len(out)] = [cid for cid, _, _ in calls]
+                ids[len(out)] = [cid for cid, _, _ in calls]
             out.append({"role": "assistant", "content": text})
         elif role == "tool":
-            call_id = msg.get("tool_call_id")
-            name = msg.get("name") or name_of_id.get(call_id)
-            if not name:
-                name = call_names[answered] if answered < len(call_names) else ""
-            answered += 1
-            block = render_tool_response(name, structured_result(text))
-            if out and out[-1]["role"] == "tool" and i > 0 and _is_tool(raw[i - 1]):
+            block = render_tool_response(last.name_for(msg), structured_result(text))
+            call_id = str(msg.get("tool_call_id") or "")
+            if out and out[-1]["role"] == "tool" and _is_tool(raw[i - 1]):  # consecutive results share one turn
                 out[-1] = {"role": "tool", "content": out[-1]["content"] + "\n" + block}
-                ids.setdefault(len(out) - 1, []).append(call_id or "")
+                ids[len(out) - 1].append(call_id)
             else:
                 out.append({"role": "tool", "content": block})
-                ids[len(out) - 1] = [call_id or ""]
+                ids[len(out) - 1] = [call_id]
         else:
             out.append({"role": role, "content": text})
     return out, {turn: turn_ids for turn, turn_ids in ids.items() if any(turn_ids)}
 
 
 def _is_tool(msg: Any) -> bool:
-    return isinstance(msg, dict) and ROLE_OF.get(str(msg.get("role", msg.get("from"))).lower()) == "tool"
+    return isinstance(msg, dict) and ROLE_OF.get(str(either_key(msg, "role", "from")).lower()) == "tool"
 
 
 def _calls_of(msg: dict, i: int) -> list[tuple[str, str, dict]]:

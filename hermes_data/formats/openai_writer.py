@@ -9,7 +9,6 @@ the system prompt to become the row's `tools`.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from hermes_data.formats.common import TOOL_CALL_IDS
@@ -20,9 +19,6 @@ from hermes_data.markup.tool_calling import (
     render_tools_system_prompt,
 )
 from hermes_data.record import meta_of
-
-_CALL_SPAN = re.compile(r"<tool_call>.*?</tool_call>", re.DOTALL)
-_TOOLS_SPAN = re.compile(r"<tools>(.*?)</tools>", re.DOTALL)
 
 
 def record_to_openai(record: dict[str, Any]) -> dict[str, Any]:
@@ -39,16 +35,7 @@ def record_to_openai(record: dict[str, Any]) -> dict[str, Any]:
             if text.strip():
                 messages.append({"role": "system", "content": text})
         elif role == "assistant":
-            content, calls = split_calls(text)
-            ids = _ids_for(stored.get(str(i)), len(calls)) or [f"call_{i}_{k}" for k in range(len(calls))]
-            out: dict[str, Any] = {"role": "assistant", "content": content if content or not calls else None}
-            if calls:
-                out["tool_calls"] = [
-                    {"id": cid, "type": "function",
-                     "function": {"name": name, "arguments": json.dumps(args, ensure_ascii=False)}}
-                    for cid, (name, args) in zip(ids, calls)
-                ]
-            pending = [(cid, name) for cid, (name, _) in zip(ids, calls)]
+            out, pending = _assistant_message(text, i, stored.get(str(i)))
             messages.append(out)
         elif role == "tool":
             messages.extend(_tool_messages(text, i, stored.get(str(i)) or [], pending))
@@ -63,6 +50,23 @@ def record_to_openai(record: dict[str, Any]) -> dict[str, Any]:
     if meta:
         row["meta"] = meta
     return row
+
+
+def _assistant_message(text: str, turn: int, stored: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The assistant message with structured `tool_calls`, and its calls as (id, name) awaiting their results."""
+    content, calls = split_calls(text)
+    ids = _ids_for(stored, len(calls)) or [f"call_{turn}_{k}" for k in range(len(calls))]
+    out: dict[str, Any] = {"role": "assistant", "content": content if content or not calls else None}
+    if calls:
+        out["tool_calls"] = [
+            {
+                "id": cid,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args, ensure_ascii=False)},
+            }
+            for cid, (name, args) in zip(ids, calls, strict=True)
+        ]
+    return out, [(cid, name) for cid, (name, _) in zip(ids, calls, strict=True)]
 
 
 def _ids_for(stored: Any, count: int) -> list[str] | None:
@@ -86,33 +90,21 @@ def split_tools(system: str) -> tuple[str, list[dict] | None]:
         return "", parsed.tools
     if system.endswith("\n\n" + rendered):
         return system[: -len(rendered) - 2], parsed.tools
-    span = _tools_span(system, parsed.raw)
-    if span is None:
-        return system, parsed.tools
-    before, after = system[: span.start()].rstrip(), system[span.end() :].lstrip()
+    # parse_tools gives the offsets of the block's body; the element adds its tags on either side.
+    start, end = parsed.span[0] - len("<tools>"), parsed.span[1] + len("</tools>")
+    before, after = system[:start].rstrip(), system[end:].lstrip()
     return "\n".join(part for part in (before, after) if part), parsed.tools
-
-
-def _tools_span(system: str, raw: str) -> re.Match | None:
-    """The `<tools>` element that holds the definitions; prose may mention an empty `<tools> </tools>` first."""
-    spans = [m for m in _TOOLS_SPAN.finditer(system) if m.group(1).strip()]
-    exact = [m for m in spans if m.group(1).strip() == raw.strip()]
-    return (exact or spans or [None])[-1]
 
 
 def split_calls(text: str) -> tuple[str, list[tuple[str, dict]]]:
     """An assistant turn's own words and its well-formed calls; a call that does not parse stays in the words."""
-    spans = list(_CALL_SPAN.finditer(text))
-    parsed = parse_tool_calls(text)
-    if not spans or len(spans) != len(parsed):  # e.g. a call shown inside a code block: leave the text alone
-        return text, []
     calls, pieces, start = [], [], 0
-    for span, call in zip(spans, parsed):
+    for call in parse_tool_calls(text):  # closed blocks outside code only: an example in a code fence stays text
         if call.problem is not None or call.name is None or not isinstance(call.arguments, dict):
             continue
-        pieces.append(text[start : span.start()])
+        pieces.append(text[start : call.span[0] - len("<tool_call>")])
         calls.append((call.name, call.arguments))
-        start = span.end()
+        start = call.span[1] + len("</tool_call>")
     pieces.append(text[start:])
     # Undo the reader's layout: words, "\n", then the calls joined by "\n".
     head = pieces[0][:-1] if len(pieces) > 1 and pieces[0].endswith("\n") else pieces[0]
@@ -129,9 +121,9 @@ def _tool_messages(text: str, turn: int, stored: list, pending: list[tuple[str, 
     out = []
     for k, resp in enumerate(responses):
         hint = stored[k] if len(stored) == len(responses) else None
-        cid, _ = _answer(pending, hint, resp.name) or (f"call_{turn}_{k}", "")
+        cid, call_name = _answer(pending, hint, resp.name) or (f"call_{turn}_{k}", "")
         content = resp.content if isinstance(resp.content, str) else json.dumps(resp.content, ensure_ascii=False)
-        out.append({"role": "tool", "tool_call_id": cid, "name": resp.name or "", "content": content})
+        out.append({"role": "tool", "tool_call_id": cid, "name": resp.name or call_name, "content": content})
     return out
 
 

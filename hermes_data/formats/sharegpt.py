@@ -12,6 +12,7 @@ from typing import Any
 
 from hermes_data.formats.common import (
     RowError,
+    either_key,
     finish_record,
     fold_documents,
     fold_tools,
@@ -64,37 +65,43 @@ def sharegpt_turns_to_messages(turns: list[Any]) -> list[dict[str, str]]:
     """Turns to record messages, glaive calls and observations rewritten as Hermes `<tool_call>`/`<tool_response>`."""
     out: list[dict[str, str]] = []
     pending: list[str] = []  # names of calls not yet answered, in call order: observations carry no name
-    last_name = ""
     for i, turn in enumerate(turns):
         if not isinstance(turn, dict):
             raise RowError(f"turn {i} is not an object")
-        raw_role = turn.get("from", turn.get("role"))
+        raw_role = either_key(turn, "from", "role")
         kind = ROLE_OF.get(str(raw_role).strip().lower())
         if kind is None:
             raise RowError(f"turn {i} has unknown role {raw_role!r}; expected one of {', '.join(ROLE_OF)}")
-        value = turn.get("value", turn.get("content"))
+        value = either_key(turn, "value", "content")
         if kind == _CALL:
-            calls = _calls_of(value, i)
-            text = "\n".join(render_tool_call(name, args) for name, args in calls)
-            names = [name for name, _ in calls]
-            if out and out[-1]["role"] == "assistant":  # "Let me check." then the call: one assistant move
-                had_calls = "<tool_call>" in out[-1]["content"]
-                out[-1] = {"role": "assistant", "content": _join(out[-1]["content"], text)}
-                pending = [*pending, *names] if had_calls else names
-            else:
-                out.append({"role": "assistant", "content": text})
-                pending = names
-            last_name = names[-1]
+            pending = _add_calls(out, _calls_of(value, i), pending)
         elif kind == _RESULT:
-            name = pending.pop(0) if pending else last_name
-            block = render_tool_response(name, structured_result(text_of(value)))
-            if out and out[-1]["role"] == "tool" and "<tool_response>" in out[-1]["content"]:
-                out[-1] = {"role": "tool", "content": out[-1]["content"] + "\n" + block}
-            else:
-                out.append({"role": "tool", "content": block})
+            name = pending.pop(0) if len(pending) > 1 else pending[0] if pending else ""
+            _add_result(out, render_tool_response(name, structured_result(text_of(value))))
         else:
             out.append({"role": kind, "content": text_of(value)})
     return out
+
+
+def _add_calls(out: list[dict[str, str]], calls: list[tuple[str, dict]], pending: list[str]) -> list[str]:
+    """Append the calls as an assistant turn, or to the assistant turn just before ("Let me check." then the call:
+    one assistant move); returns the names now awaiting results."""
+    text = "\n".join(render_tool_call(name, args) for name, args in calls)
+    names = [name for name, _ in calls]
+    if out and out[-1]["role"] == "assistant":
+        had_calls = "<tool_call>" in out[-1]["content"]
+        out[-1] = {"role": "assistant", "content": _join(out[-1]["content"], text)}
+        return [*pending, *names] if had_calls else names
+    out.append({"role": "assistant", "content": text})
+    return names
+
+
+def _add_result(out: list[dict[str, str]], block: str) -> None:
+    """Consecutive results share one tool turn (DESIGN §4)."""
+    if out and out[-1]["role"] == "tool" and "<tool_response>" in out[-1]["content"]:
+        out[-1] = {"role": "tool", "content": out[-1]["content"] + "\n" + block}
+    else:
+        out.append({"role": "tool", "content": block})
 
 
 def _join(text: str, calls: str) -> str:

@@ -105,7 +105,7 @@ def _paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     i = 0
     while i < len(runs):
         run_start, run_end = runs[i]
-        if run_start > 0 and text[run_start - 1] == "\\":
+        if _escaped(text, run_start):
             run_start += 1  # `\`` is a literal backtick; the rest of the run may still open a span
         partner = _next_run(by_length.get(run_end - run_start), i)
         if partner is None:
@@ -114,6 +114,14 @@ def _paragraph_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans.append((run_start, runs[partner][1]))
         i = partner + 1
     return spans
+
+
+def _escaped(text: str, pos: int) -> bool:
+    """Whether an odd number of backslashes precede `pos` (`\\\\` is an escaped backslash, not an escape)."""
+    start = pos
+    while start > 0 and text[start - 1] == "\\":
+        start -= 1
+    return (pos - start) % 2 == 1
 
 
 def _next_run(indices: list[int] | None, after: int) -> int | None:

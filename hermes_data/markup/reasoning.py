@@ -45,7 +45,7 @@ FIGURE9_TAGS: tuple[str, ...] = ("RESTATEMENT", "THOUGHT_N", "STEP_N", "PYDANTIC
 RESERVED_TAGS: list[str] = list(REASONING_TAGS)
 RESERVED_TAG_TOKENS: list[str] = [token for name in REASONING_TAGS for token in (f"<{name}>", f"</{name}>")]
 
-_NAMES = "|".join(sorted(REASONING_TAGS + FIGURE9_TAGS, key=len, reverse=True)).replace("_N", r"_\d+")
+_NAMES = "|".join(name[:-2] + r"_\d+" if name.endswith("_N") else name for name in REASONING_TAGS + FIGURE9_TAGS)
 _TAG = re.compile(rf"<(?P<close>/?)(?P<name>{_NAMES})>")
 _NUMBERED = re.compile(r"_\d+$")
 

@@ -1,0 +1,1 @@
+"""`hermes-data build`: recipe → read → validate → filter → dedup → balance → write (DESIGN §7)."""

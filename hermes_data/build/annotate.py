@@ -1,0 +1,107 @@
+"""Turn records into the build's working table: the record columns plus what later stages need.
+
+One pass over each batch of records does every per-row Python step (repair, validation, keys), then token
+counting runs batched in the tokenizer's Rust code. Later stages are column operations over these columns:
+
+- `_row` input order (ties in dedup and model preference keep the first seen);
+- `_input_tokens`, `_output_tokens` from the one accounting function (DESIGN §6);
+- `_errors` validator codes left after repair; `_repaired` the repairs applied;
+- `_prompt_key` hash of the messages before the final assistant reply (DESIGN §7 "same prompt");
+- `_exact_key` hash of the whole normalized conversation (exact dedup, system prompt included);
+- `_final_reply` the head of the final assistant reply (refusal filter);
+- `_model_rank` position of the record's model in `filters.model_priority` (unlisted models rank last).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+
+import pyarrow as pa
+
+from hermes_data.dedup import exact_key
+from hermes_data.record import FIELDS, RECORD_SCHEMA
+from hermes_data.tokenizer import count_tokens
+from hermes_data.validate import repair_record, validate_record
+
+BATCH_ROWS = 4096
+REPLY_HEAD_CHARS = 2000  # refusals show in the opening of a reply; keeping a head bounds memory on long answers
+
+ANNOTATIONS = pa.schema(
+    [
+        ("_row", pa.int64()),
+        ("_source", pa.int32()),
+        ("_input_tokens", pa.int64()),
+        ("_output_tokens", pa.int64()),
+        ("_errors", pa.list_(pa.string())),
+        ("_repaired", pa.list_(pa.string())),
+        ("_prompt_key", pa.string()),
+        ("_exact_key", pa.string()),
+        ("_final_reply", pa.string()),
+        ("_model_rank", pa.int32()),
+    ]
+)
+WORK_SCHEMA = pa.schema(list(RECORD_SCHEMA) + list(ANNOTATIONS))
+
+
+def prompt_key(messages: list[dict]) -> str:
+    """Hash of the messages before the final assistant reply; rows with equal keys answer the same prompt."""
+    last = max((i for i, m in enumerate(messages) if m["role"] == "assistant"), default=len(messages))
+    canon = json.dumps([[m["role"], m["content"]] for m in messages[:last]], ensure_ascii=False)
+    return hashlib.sha256(canon.encode()).hexdigest()[:32]
+
+
+def final_reply(messages: list[dict]) -> str:
+    for m in reversed(messages):
+        if m["role"] == "assistant":
+            return m["content"][:REPLY_HEAD_CHARS]
+    return ""
+
+
+def annotate(
+    records: Iterable[dict],
+    tokenizer,
+    *,
+    source_index: int,
+    start_row: int,
+    repairs: tuple[str, ...],
+    model_priority: list[str],
+) -> Iterator[pa.Table]:
+    """Working-table batches for a stream of records (rows numbered from `start_row`)."""
+    rank = {m: i for i, m in enumerate(model_priority)}
+    batch: list[dict] = []
+    row = start_row
+    for record in records:
+        batch.append(record)
+        if len(batch) >= BATCH_ROWS:
+            yield _annotate_batch(batch, tokenizer, source_index, row, repairs, rank)
+            row += len(batch)
+            batch = []
+    if batch:
+        yield _annotate_batch(batch, tokenizer, source_index, row, repairs, rank)
+
+
+def _annotate_batch(batch, tokenizer, source_index, start_row, repairs, rank) -> pa.Table:
+    rows = []
+    for offset, record in enumerate(batch):
+        applied: list[str] = []
+        if repairs:
+            record, applied = repair_record(record, repairs)
+        messages = record["messages"]
+        row = {k: record.get(k) for k in FIELDS}
+        row.update(
+            _row=start_row + offset,
+            _source=source_index,
+            _errors=sorted({issue.code for issue in validate_record(record)}),
+            _repaired=applied,
+            _prompt_key=prompt_key(messages),
+            _exact_key=exact_key(messages),
+            _final_reply=final_reply(messages),
+            _model_rank=rank.get(record.get("model"), len(rank)),
+        )
+        rows.append(row)
+    counts = count_tokens([r["messages"] for r in rows], tokenizer)
+    for row, (n_in, n_out) in zip(rows, counts, strict=True):
+        row["_input_tokens"], row["_output_tokens"] = n_in, n_out
+    return pa.Table.from_pylist(rows, schema=WORK_SCHEMA)

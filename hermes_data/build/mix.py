@@ -1,0 +1,80 @@
+"""Balance the curated rows to the recipe's category shares and compute the figures the card and manifest show."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from hermes_data.build.recipe import MixtureSpec
+from hermes_data.build.stage import Funnel, apply_stage, verdict_from_mask
+from hermes_data.categories import SLUGS
+
+
+def units_of(table: pa.Table, unit: str) -> np.ndarray:
+    if unit == "rows":
+        return np.ones(table.num_rows, dtype=np.int64)
+    out = table.column("_output_tokens").to_numpy(zero_copy_only=False).astype(np.int64)
+    if unit == "output_tokens":
+        return out
+    return out + table.column("_input_tokens").to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def mix(table: pa.Table, spec: MixtureSpec | None, seed: int, funnel: Funnel) -> tuple[pa.Table, pa.Table | None, dict]:
+    """(output rows in order, rows the budget left out, per-category achieved vs target)."""
+    if spec is None:
+        return table, None, {}
+    from hermes_data.mixture.balance import balance
+
+    categories = table.column("category").to_pylist()
+    result = balance(
+        categories,
+        units_of(table, spec.unit),
+        spec.weights,
+        total=spec.total,
+        max_upsample=spec.max_upsample,
+        seed=seed,
+    )
+    counts = np.asarray(result.counts, dtype=np.int64)
+    kept, rejected = apply_stage(table, "balance", verdict_from_mask(counts == 0, "over_budget"), funnel)
+    kept_counts = counts[counts > 0]
+    extra = kept_counts - 1
+    if extra.any():
+        tokens = units_of(kept, "tokens")
+        funnel.add("balance", "upsampled", int(extra.sum()), int((tokens * extra).sum()), action="upsampled")
+    # Copies of an upsampled row sit next to it, so the output order stays input order (deterministic).
+    order = np.repeat(np.arange(kept.num_rows), kept_counts)
+    return kept.take(pa.array(order)), rejected, _targets(spec)
+
+
+def _targets(spec: MixtureSpec) -> dict[str, float]:
+    total = sum(spec.weights.values())
+    return {slug: 100 * w / total for slug, w in spec.weights.items()}
+
+
+def category_stats(table: pa.Table, targets: dict[str, float], unit: str = "tokens") -> tuple[dict, dict]:
+    """Per-category rows/tokens and the share (percent, in the mixture's unit) next to its target; the totals."""
+    units = units_of(table, unit)
+    all_units = int(units.sum())
+    inp = table.column("_input_tokens").to_numpy(zero_copy_only=False).astype(np.int64)
+    out = table.column("_output_tokens").to_numpy(zero_copy_only=False).astype(np.int64)
+    cats = np.asarray(table.column("category").to_pylist(), dtype=object)
+    all_tokens = int(inp.sum() + out.sum())
+    stats = {}
+    for slug in [s for s in SLUGS if s in set(cats) or s in targets]:
+        sel = cats == slug
+        tokens = int(inp[sel].sum() + out[sel].sum())
+        stats[slug] = {
+            "rows": int(sel.sum()),
+            "tokens": tokens,
+            "input_tokens": int(inp[sel].sum()),
+            "output_tokens": int(out[sel].sum()),
+            "share": round(100 * int(units[sel].sum()) / all_units, 3) if all_units else 0.0,
+            "target": round(targets[slug], 3) if slug in targets else None,
+        }
+    totals = {
+        "rows": table.num_rows,
+        "tokens": all_tokens,
+        "input_tokens": int(inp.sum()),
+        "output_tokens": int(out.sum()),
+    }
+    return stats, totals

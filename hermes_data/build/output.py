@@ -1,0 +1,173 @@
+"""Write a build folder atomically: shards, rejected rows, the card, and `manifest.json` last.
+
+Everything goes into a hidden sibling `.{name}.tmp-<random>` first; `manifest.json` is its last file, so a folder
+without one is incomplete by definition. Then the temporary folder is renamed to the output. A rebuild renames the
+old folder aside, renames the new one in and deletes the old: at no moment is there a folder under the output's name
+that has a manifest but not all its files. On any exception the temporary folder is removed and the old output is
+left as it was.
+
+Layout (the Hub's conventions, so `datasets.load_dataset(folder)` works):
+    data/train-00000-of-0000N.parquet   kept rows (RECORD_SCHEMA), at most `shard_rows` each, in output order
+    rejected/rejected-00000.parquet     every dropped row with `stage` and `reason` (the file exists even if empty)
+    README.md                           the dataset card
+    manifest.json                       hashes, stats, funnel, sources, resolved recipe
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hermes_data.build.card import render_card
+from hermes_data.build.manifest import (
+    DATA_DIR,
+    MANIFEST_NAME,
+    REJECTED_DIR,
+    ContentHasher,
+    build_manifest,
+    file_entry,
+)
+from hermes_data.errors import DataError
+from hermes_data.record import RECORD_SCHEMA
+
+REJECTED_SCHEMA = pa.schema([*RECORD_SCHEMA, ("stage", pa.string()), ("reason", pa.string())])
+
+
+def write_build(
+    output: str | Path,
+    *,
+    kept: pa.Table,
+    rejected: pa.Table,
+    recipe: dict,
+    recipe_sha256: str,
+    sources: list[dict],
+    categories: dict[str, dict],
+    funnel: list[dict],
+    totals: dict,
+    shard_rows: int = 50_000,
+    license: str = "other",  # noqa: A002 - the Hub calls it license
+    extra: dict | None = None,
+) -> dict:
+    """Write the build folder at `output` (replacing an earlier build there) and return its manifest."""
+    if shard_rows <= 0:
+        raise ValueError(f"shard_rows must be positive, got {shard_rows}")
+    output = Path(output)
+    _check_replaceable(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _make_sibling(output, "tmp")
+    try:
+        hasher = ContentHasher()
+        shards = _write_shards(tmp, kept, shard_rows, RECORD_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
+        rejected_files = _write_shards(tmp, rejected, shard_rows, REJECTED_SCHEMA, REJECTED_DIR, "rejected-{i:05d}")
+        manifest = build_manifest(
+            name=str(recipe.get("name") or output.name),
+            recipe=recipe,
+            recipe_sha256=recipe_sha256,
+            content_hash=hasher.hexdigest(),
+            shards=shards,
+            rejected=rejected_files,
+            sources=sources,
+            categories=categories,
+            funnel=funnel,
+            totals=totals,
+            license=license,
+            extra=extra,
+        )
+        _write_text(tmp / "README.md", render_card(manifest, license))
+        # Written last: its presence is what marks the folder complete.
+        _write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        _fsync_dir(tmp)
+        _swap_in(tmp, output)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _check_replaceable(output: Path) -> None:
+    """Refuse to replace anything but an earlier build (or an empty folder): a typo must never delete user files."""
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise DataError(f"output {output} exists and is not a folder; choose another output in the recipe")
+    if output.is_dir() and any(output.iterdir()) and not (output / MANIFEST_NAME).is_file():
+        raise DataError(
+            f"output {output} is a folder that is not a hermes-data build (no {MANIFEST_NAME}); "
+            "choose another output or remove the folder"
+        )
+
+
+def _make_sibling(output: Path, kind: str) -> Path:
+    """A fresh hidden folder next to the output (same filesystem, so the final rename is atomic)."""
+    while True:
+        path = output.with_name(f".{output.name}.{kind}-{secrets.token_hex(4)}")
+        try:
+            path.mkdir()  # honours the umask, unlike tempfile.mkdtemp's 0700
+            return path
+        except FileExistsError:
+            continue
+
+
+def _write_shards(
+    folder: Path,
+    table: pa.Table,
+    shard_rows: int,
+    schema: pa.Schema,
+    subdir: str,
+    pattern: str,
+    hasher: ContentHasher | None = None,
+) -> list[dict]:
+    """Slices of `table` as Parquet files (at least one, so an empty split still has its file); manifest entries."""
+    (folder / subdir).mkdir()
+    num = max(1, -(-table.num_rows // shard_rows))
+    entries = []
+    for i in range(num):
+        # Cast per slice, not the whole table up front: memory stays at one shard beyond the input.
+        piece = table.slice(i * shard_rows, shard_rows).select(schema.names).cast(schema)
+        if hasher is not None:
+            hasher.update(piece)
+        relative = f"{subdir}/{pattern.format(i=i, n=num)}.parquet"
+        with open(folder / relative, "wb") as fh:
+            pq.write_table(piece, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        entries.append(file_entry(folder, relative, piece.num_rows))
+    _fsync_dir(folder / subdir)
+    return entries
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    """Persist a folder's entries (new files, renames) so a power loss cannot undo the order we wrote them in."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _swap_in(tmp: Path, output: Path) -> None:
+    """Rename the finished folder to `output`; an earlier build there is moved aside first, then deleted."""
+    if not output.exists():
+        os.replace(tmp, output)
+        _fsync_dir(output.parent)
+        return
+    backup = _make_sibling(output, "old")
+    os.replace(output, backup)  # replaces the empty placeholder folder `_make_sibling` created
+    try:
+        os.replace(tmp, output)
+    except BaseException:
+        os.replace(backup, output)
+        raise
+    _fsync_dir(output.parent)
+    shutil.rmtree(backup, ignore_errors=True)

@@ -1,0 +1,107 @@
+"""`run_build`: load tokenizer, curate, balance, write; and the plan that `--dry-run` prints."""
+
+from __future__ import annotations
+
+import time
+
+import pyarrow as pa
+from rich.console import Console
+from rich.table import Table
+
+from hermes_data.build.mix import category_stats, mix
+from hermes_data.build.pipeline import REJECTED_SCHEMA, curate
+from hermes_data.build.recipe import BuildRecipe
+from hermes_data.build.sources import resolve_paths
+from hermes_data.categories import CATEGORIES
+from hermes_data.record import FIELDS, RECORD_SCHEMA
+
+
+def run_build(recipe: BuildRecipe, console: Console | None = None) -> dict:
+    """Build the recipe's output folder and return its manifest."""
+    from hermes_data.build.output import write_build
+    from hermes_data.tokenizer import load_tokenizer
+
+    console = console or Console()
+    start = time.perf_counter()
+    tokenizer = load_tokenizer(recipe.tokenizer)
+    curated = curate(recipe, tokenizer, console)
+    output, left_out, targets = mix(curated.table, recipe.mixture, recipe.seed, curated.funnel)
+    unit = recipe.mixture.unit if recipe.mixture else "tokens"
+    categories, totals = category_stats(output, targets, unit)
+    rejected = curated.rejected + ([left_out.cast(REJECTED_SCHEMA)] if left_out is not None else [])
+    rejected_table = pa.concat_tables(rejected) if rejected else REJECTED_SCHEMA.empty_table()
+    manifest = write_build(
+        recipe.output,
+        kept=output.select(list(FIELDS)).cast(RECORD_SCHEMA),
+        rejected=rejected_table.select([*FIELDS, "stage", "reason"]),
+        recipe=recipe.model_dump(mode="json"),
+        recipe_sha256=recipe.section_sha256(),
+        sources=curated.sources,
+        categories=categories,
+        funnel=curated.funnel.entries,
+        totals=totals,
+        shard_rows=recipe.shard_rows,
+        license=recipe.license,
+        extra={"cached_curation": curated.cached, "seconds": round(time.perf_counter() - start, 2)},
+    )
+    print_summary(console, recipe, manifest)
+    return manifest
+
+
+def print_summary(console: Console, recipe: BuildRecipe, manifest: dict) -> None:
+    stats = manifest["stats"]
+    table = Table(title=f"{recipe.name}: {stats['totals']['rows']:,} rows, {stats['totals']['tokens']:,} tokens")
+    for col in ("category", "rows", "tokens", "output tokens", "share %", "target %"):
+        table.add_column(col, justify="left" if col == "category" else "right")
+    for slug, c in stats["categories"].items():
+        target = "" if c.get("target") is None else f"{c['target']:.1f}"
+        table.add_row(
+            CATEGORIES[slug][0],
+            f"{c['rows']:,}",
+            f"{c['tokens']:,}",
+            f"{c['output_tokens']:,}",
+            f"{c['share']:.1f}",
+            target,
+        )
+    console.print(table)
+    dropped = [e for e in manifest["funnel"] if e.get("action", "dropped") == "dropped"]
+    if dropped:
+        funnel = Table(title="filter funnel")
+        for col in ("stage", "reason", "rows", "tokens"):
+            funnel.add_column(col, justify="right" if col in ("rows", "tokens") else "left")
+        for e in dropped:
+            funnel.add_row(e["stage"], e["reason"], f"{e['rows']:,}", f"{e['tokens']:,}")
+        console.print(funnel)
+    console.print(f"wrote {recipe.output} (content_sha256 {manifest['content_sha256'][:16]}…)")
+
+
+def print_plan(console: Console, recipe: BuildRecipe) -> dict:
+    """What a build would do: sources with row counts, the stages in order, the mixture; reads no tokens."""
+    from hermes_data.build.sources import SourceReport, iter_source
+
+    plan = {"name": recipe.name, "output": recipe.output, "sources": [], "stages": stage_names(recipe)}
+    for spec in recipe.sources:
+        paths = resolve_paths(spec)
+        report = SourceReport(path=spec.path, format=spec.format, resolved=",".join(paths))
+        rows = sum(1 for _ in iter_source(spec, report, paths))
+        plan["sources"].append({"path": spec.path, "files": paths, "rows": rows, "unreadable": report.rows_unreadable})
+        console.print(
+            f"source {spec.path}: {rows:,} rows ({report.rows_unreadable} unreadable) from {len(paths)} input(s)"
+        )
+    console.print("stages: " + " → ".join(plan["stages"]))
+    if recipe.mixture:
+        console.print(
+            f"mixture: unit={recipe.mixture.unit} total={recipe.mixture.total} "
+            f"max_upsample={recipe.mixture.max_upsample} weights={recipe.mixture.weights}"
+        )
+    console.print(f"output: {recipe.output} (not written: dry run)")
+    return plan
+
+
+def stage_names(recipe: BuildRecipe) -> list[str]:
+    f = recipe.filters
+    names = ["read", *(["repair"] if recipe.repair else []), "validate", "count_tokens", "category"]
+    names += ["empty_turns"] * f.empty_turns + ["length"] + ["invalid"] * f.drop_invalid + ["refusals"] * f.refusals
+    names += ["model_priority"] * bool(f.model_priority) + ["dedup_exact"] * recipe.dedup.exact
+    names += ["dedup_near"] * bool(recipe.dedup.near) + ["balance"] * bool(recipe.mixture) + ["write"]
+    return names

@@ -1,0 +1,68 @@
+"""The shared machinery of a build stage: a verdict per row, routing of rejects, and the funnel.
+
+A stage is a function from the working table to a `Verdict` (keep mask and a snake_case reason per dropped row).
+`apply_stage` splits the table, tags the rejects with `stage` and `reason`, and counts rows and tokens per reason
+for the card's funnel, so adding a filter means writing one function and one line in the pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+@dataclass
+class Verdict:
+    keep: np.ndarray  # bool per row
+    reasons: list[str | None]  # snake_case reason per row; None where kept
+
+
+@dataclass
+class Funnel:
+    """Rows and tokens removed (or repaired, upsampled) per stage and reason, in pipeline order."""
+
+    entries: list[dict] = field(default_factory=list)
+
+    def add(self, stage: str, reason: str, rows: int, tokens: int, action: str = "dropped") -> None:
+        if rows:
+            self.entries.append({"stage": stage, "reason": reason, "action": action, "rows": rows, "tokens": tokens})
+
+
+def verdict_from_mask(drop: np.ndarray, reason: str) -> Verdict:
+    """A verdict that drops the rows of `drop`, all for the same reason."""
+    return Verdict(keep=~drop, reasons=[reason if d else None for d in drop])
+
+
+def apply_stage(table: pa.Table, stage: str, verdict: Verdict, funnel: Funnel) -> tuple[pa.Table, pa.Table]:
+    """(kept rows, rejected rows with `stage` and `reason` columns); the funnel counts the rejects."""
+    keep = np.asarray(verdict.keep, dtype=bool)
+    kept = table.filter(pa.array(keep))
+    if keep.all():
+        return kept, table.slice(0, 0).append_column("stage", pa.array([], pa.string())).append_column(
+            "reason", pa.array([], pa.string())
+        )
+    drop_idx = np.flatnonzero(~keep)
+    rejected = table.take(pa.array(drop_idx))
+    reasons = [verdict.reasons[i] or "unspecified" for i in drop_idx]
+    rejected = rejected.append_column("stage", pa.array([stage] * len(drop_idx), pa.string()))
+    rejected = rejected.append_column("reason", pa.array(reasons, pa.string()))
+    tokens = row_tokens(rejected)
+    by_reason: dict[str, list[int]] = {}
+    for reason, t in zip(reasons, tokens, strict=True):
+        acc = by_reason.setdefault(reason, [0, 0])
+        acc[0] += 1
+        acc[1] += int(t)
+    for reason, (rows, toks) in by_reason.items():
+        funnel.add(stage, reason, rows, toks)
+    return kept, rejected
+
+
+def row_tokens(table: pa.Table) -> np.ndarray:
+    """Input + output tokens per row of an annotated table."""
+    if table.num_rows == 0:
+        return np.zeros(0, dtype=np.int64)
+    total = pc.add(table.column("_input_tokens"), table.column("_output_tokens"))
+    return total.to_numpy(zero_copy_only=False)

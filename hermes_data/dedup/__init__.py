@@ -1,0 +1,22 @@
+"""Deduplication (DESIGN §7): exact on the normalized conversation, then near-duplicates by MinHash LSH candidates
+verified with rapidfuzz. Pure functions over lists of keys and texts; the build stage maps them onto tables.
+
+    keep = exact_duplicates([exact_key(m) for m in messages], model_rank=ranks)
+    near = near_duplicates([dedup_text(m) for m in kept_messages], model_rank=kept_ranks,
+                           distinct=[prompt_numbers(m) for m in kept_messages])
+"""
+
+from hermes_data.dedup.exact import exact_duplicates, exact_key, exact_keys, keep_order, normalize_text
+from hermes_data.dedup.near import NearDupResult, dedup_text, near_duplicates, prompt_numbers
+
+__all__ = [
+    "NearDupResult",
+    "dedup_text",
+    "exact_duplicates",
+    "exact_key",
+    "exact_keys",
+    "keep_order",
+    "near_duplicates",
+    "normalize_text",
+    "prompt_numbers",
+]

@@ -1,0 +1,77 @@
+"""Exact deduplication on the normalized conversation, and the keep order every dedup stage shares.
+
+Normalization (DESIGN §7), applied to each message's content:
+
+1. Unicode NFKC, so full-width letters, ligatures and non-breaking spaces compare equal to their plain forms;
+2. lowercase;
+3. every run of whitespace (spaces, tabs, newlines, Unicode spaces) becomes one space;
+4. leading and trailing whitespace is stripped.
+
+The key covers the whole conversation, system prompt included, with each message's role: the same answer under a
+different system prompt or from a different speaker is a different row. Punctuation and digits are kept as they are,
+so "2 + 2 = 4" and "2 + 2 = 5" are different rows (near-dedup decides about small edits, see `near.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import polars as pl
+
+# Unit and record separators cannot survive whitespace collapsing inside a content, so a role/content boundary can
+# never be forged by the text itself.
+_ROLE_SEP, _MESSAGE_SEP = "\x1f", "\x1e"
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, lowercase, whitespace runs collapsed to one space, stripped."""
+    if not text.isascii():  # NFKC leaves ASCII unchanged; str.isascii() is O(1)
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.lower().split())
+
+
+def exact_key(messages: Sequence[dict]) -> str:
+    """Hex key (128-bit BLAKE2b) of the normalized conversation: roles and contents of every message, in order."""
+    canon = _MESSAGE_SEP.join(f"{m['role']}{_ROLE_SEP}{normalize_text(m.get('content') or '')}" for m in messages)
+    return hashlib.blake2b(canon.encode(), digest_size=16).hexdigest()
+
+
+def exact_keys(conversations: Iterable[Sequence[dict]]) -> list[str]:
+    """`exact_key` of each conversation (a `messages` column as Python lists)."""
+    return [exact_key(messages) for messages in conversations]
+
+
+def keep_order(
+    num_rows: int, model_rank: Sequence[int | None] | None = None, lengths: Sequence[int] | None = None
+) -> np.ndarray:
+    """Preference position of each row (0 = kept first) among duplicates: the strongest model (lowest `model_rank`;
+    None ranks below every model), then the longest text, then the first seen."""
+    if model_rank is not None and len(model_rank) != num_rows:
+        raise ValueError(f"model_rank has {len(model_rank)} entries for {num_rows} rows")
+    if lengths is not None and len(lengths) != num_rows:
+        raise ValueError(f"lengths has {len(lengths)} entries for {num_rows} rows")
+    ranks = np.zeros(num_rows, dtype=np.float64)
+    if model_rank is not None:
+        ranks = np.array([np.inf if r is None else r for r in model_rank], dtype=np.float64)
+    negative_lengths = -np.asarray(lengths, dtype=np.int64) if lengths is not None else np.zeros(num_rows, np.int64)
+    order = np.lexsort((np.arange(num_rows), negative_lengths, ranks))
+    position = np.empty(num_rows, dtype=np.int64)
+    position[order] = np.arange(num_rows)
+    return position
+
+
+def exact_duplicates(
+    keys: Sequence[str], *, model_rank: Sequence[int | None] | None = None, lengths: Sequence[int] | None = None
+) -> np.ndarray:
+    """Keep-mask over `keys`: one row per distinct key, the first in `keep_order` (the first occurrence when
+    neither `model_rank` nor `lengths` is given)."""
+    position = keep_order(len(keys), model_rank, lengths)
+    frame = pl.DataFrame({"key": pl.Series(list(keys), dtype=pl.String), "position": position})
+    # Sorted by preference, the first row of each key is the one to keep.
+    best = frame.with_row_index("row").sort("position").filter(pl.col("key").is_first_distinct())["row"]
+    keep = np.zeros(len(keys), dtype=bool)
+    keep[best.to_numpy()] = True
+    return keep

@@ -1,0 +1,40 @@
+"""Row shape: empty turns, the assistant turn to learn from, and the order of roles (rules in `codes`)."""
+
+from __future__ import annotations
+
+from hermes_data.validate.issue import Issue
+
+ROLES = ("system", "user", "assistant", "tool")
+# Roles that may come right before each role; None stands for "first message".
+_ALLOWED_BEFORE: dict[str, tuple[str | None, ...]] = {
+    "user": (None, "system", "assistant"),
+    "assistant": ("user", "tool"),
+    "tool": ("assistant",),
+}
+
+
+def check_empty(turn: int, text: str) -> list[Issue]:
+    return [] if text.strip() else [Issue("empty_turn", turn, "the message has no content")]
+
+
+def role_order_problem(turn: int, role: object, previous: str | None) -> Issue | None:
+    """The role_order issue of a turn given the role before it (None when it is the first message)."""
+    if role not in ROLES:
+        return Issue("role_order", turn, f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
+    if role == "system":
+        return None if previous is None else Issue("role_order", turn, "a system prompt may only be the first message")
+    if previous in _ALLOWED_BEFORE[role]:
+        return None
+    after = f"after a {previous} turn" if previous else "as the first message"
+    why = {
+        "user": "the assistant answers before the next user turn",
+        "assistant": "the conversation starts with a user turn and the assistant answers user or tool turns",
+        "tool": "tool results follow the assistant turn that called; several results share one tool turn",
+    }[role]
+    return Issue("role_order", turn, f"{role} turn {after} ({why})")
+
+
+def no_assistant(messages: list[dict]) -> list[Issue]:
+    if any(m.get("role") == "assistant" for m in messages):
+        return []
+    return [Issue("no_assistant", None, "the conversation has no assistant turn")]
