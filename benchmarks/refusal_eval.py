@@ -3,10 +3,13 @@
     python benchmarks/refusal_eval.py [--data benchmarks/data/refusals_labelled.jsonl] [--speed-rows 200000]
 
 The set (one JSON object a line: text, label "refusal"|"ok", source, optional note) mixes assistant replies from
-public fixtures (FastChat, axolotl, Hermes function calling), the repository's embedded sample, rows written to be
-hard ("written", used while writing the patterns) and rows written after the patterns were frozen
-("written-holdout", never used to tune them). Metrics are printed per group because the groups answer different
-questions: the holdout is the honest estimate; the real-data groups are mostly easy negatives.
+public fixtures (FastChat, axolotl, Hermes function calling), the repository's embedded sample, and rows written to be
+hard: "written" while the patterns were being written, then three holdouts, each written before the next pattern
+revision and measured once before it. Holdouts 1 and 2 were then used to fix what they exposed (first measurements:
+holdout-1 precision 1.000 / recall 0.840, holdout-2 0.909 / 0.909); holdout-3 was never tuned on and is the honest
+estimate. The real-data groups are mostly easy negatives. Labels describe the reply text alone (see the label rules
+in hermes_data/filters/refusals.py); the set is enriched in refusals, so precision here overstates precision on a
+real corpus where refusals are a few percent.
 
 The baseline is the common "refusal if the reply contains any of these phrases" check used by jailbreak
 evaluations; it shows what anchoring to the opening and checking for substance buys.
@@ -23,6 +26,9 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import conversations  # noqa: E402
 
 from hermes_data.filters.refusals import refusal_reason  # noqa: E402
 
@@ -123,7 +129,10 @@ def main() -> None:
 
     if args.speed_rows:
         rate = speed([r["text"] for r in rows], args.speed_rows)
-        print(f"\nspeed: {rate:,.0f} replies/s (one core, replies drawn from the set)")
+        print(f"\nspeed: {rate:,.0f} replies/s (one core, replies drawn from this refusal-rich set)")
+        ordinary = [m["content"] for c in conversations(20_000) for m in c if m["role"] == "assistant"]
+        rate = speed(ordinary, args.speed_rows)
+        print(f"speed: {rate:,.0f} replies/s (one core, ordinary replies from benchmarks/synthetic.py)")
 
 
 if __name__ == "__main__":

@@ -239,7 +239,7 @@ def lsh_keys(
     ngram: int,
     seed: int,
     salts: np.ndarray | None = None,
-    batch_chars: int = 1 << 24,
+    batch_chars: int = 1 << 21,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Band keys of all texts, computed in batches of about `batch_chars` characters (bounded memory), and a mask of
     the texts that have words at all (the others take no part in near-dedup)."""

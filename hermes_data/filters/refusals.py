@@ -186,7 +186,8 @@ _QUICK = re.compile(
     r"|not\s+(?:able|allowed|permitted|authori|in\s+a\s+position|capable|going|willing|possible|something|have)"
     r"|n't\s+(?:have|something)|never\s+something|comfortable|won't|will\s+not|shall\s+not|refuse|decline|pass\s+on"
     r"|say\s+no|rather\s+not|prefer\s+not|for\s+me|outside|beyond|violat|against|conflicts|programmed|designed"
-    r"|impossible|turn\s+(?:\w+\s+)?down|n't\s+think|not\s+think|my\s+(?:guidelines|programming|policies|principles|rules)"
+    r"|impossible|turn\s+(?:\w+\s+)?down|n't\s+think|not\s+think"
+    r"|my\s+(?:guidelines|programming|policies|principles|rules)"
 )
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
@@ -197,7 +198,8 @@ _CUE = re.compile(
     r"|hurt|violen|weapon|abuse|exploit|malicious|fraud|scam|deceiv|decept|mislead|misinformation|fake|hate"
     r"|offensive|discriminat|racis|sexis|demean|derogat|explicit|inappropriate|appropriate|respect|privacy|private"
     r"|consent|trust|polic|guideline|terms\s+of\s+(?:service|use)|principle|integrity|plagiari|cheat|copyright"
-    r"|responsib|consequence|unfair|fair\s+to|trick|against\s+(?:my|our|the\s+(?:law|rules))|violat|breach|promot|condon|endors|well-?being|vulnerable"
+    r"|responsib|consequence|unfair|fair\s+to|trick|against\s+(?:my|our|the\s+(?:law|rules))|violat|breach"
+    r"|promot|condon|endors|well-?being|vulnerable"
     r"|language\s+model|AI\b|programmed|designed\s+to|my\s+(?:current\s+)?(?:purpose|capabilit|abilit|functions?"
     r"|training|knowledge|programming|role)|capabilit|real-?time|browse|internet|external\s+task|access\s+to"
     r"|personal\s+(?:opinion|belief|view|experience|preference)|text-based"

@@ -18,8 +18,8 @@ Two consequences of encoding the rendered text as a whole, which the tests pin:
 
 Speed: one `encode_batch` call in the Rust backend per `batch_size` conversations, on all cores (set
 `RAYON_NUM_THREADS` before the first call to limit them; a worker forked after its parent used `tokenizers` runs
-single-threaded). Per conversation, Python only joins strings and asks the encoding which token holds two character offsets per
-assistant turn, so counting runs at the speed of raw `encode_batch` on the same texts
+single-threaded). Per conversation, Python only joins strings and asks the encoding which token holds two character
+offsets per assistant turn, so counting runs at the speed of raw `encode_batch` on the same texts
 (benchmarks/tokenize_throughput.py). Encoding whole renderings, rather than the segments between special tokens,
 costs the same in Rust and stays exact for any tokenizer (normalizers, Metaspace prefixes, truncation settings).
 """
