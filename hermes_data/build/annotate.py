@@ -8,7 +8,6 @@ counting runs batched in the tokenizer's Rust code. Later stages are column oper
 - `_errors` validator codes left after repair; `_repaired` the repairs applied;
 - `_prompt_key` hash of the messages before the final assistant reply (DESIGN §7 "same prompt");
 - `_exact_key` hash of the whole normalized conversation (exact dedup, system prompt included);
-- `_final_reply` the head of the final assistant reply (refusal filter);
 - `_model_rank` position of the record's model in `filters.model_priority` (unlisted models rank last).
 """
 
@@ -26,7 +25,6 @@ from hermes_data.tokenizer import count_tokens
 from hermes_data.validate import repair_record, validate_record
 
 BATCH_ROWS = 4096
-REPLY_HEAD_CHARS = 2000  # refusals show in the opening of a reply; keeping a head bounds memory on long answers
 
 ANNOTATIONS = pa.schema(
     [
@@ -38,7 +36,6 @@ ANNOTATIONS = pa.schema(
         ("_repaired", pa.list_(pa.string())),
         ("_prompt_key", pa.string()),
         ("_exact_key", pa.string()),
-        ("_final_reply", pa.string()),
         ("_model_rank", pa.int32()),
     ]
 )
@@ -50,13 +47,6 @@ def prompt_key(messages: list[dict]) -> str:
     last = max((i for i, m in enumerate(messages) if m["role"] == "assistant"), default=len(messages))
     canon = json.dumps([[m["role"], m["content"]] for m in messages[:last]], ensure_ascii=False)
     return hashlib.sha256(canon.encode()).hexdigest()[:32]
-
-
-def final_reply(messages: list[dict]) -> str:
-    for m in reversed(messages):
-        if m["role"] == "assistant":
-            return m["content"][:REPLY_HEAD_CHARS]
-    return ""
 
 
 def annotate(
@@ -97,7 +87,6 @@ def _annotate_batch(batch, tokenizer, source_index, start_row, repairs, rank) ->
             _repaired=applied,
             _prompt_key=prompt_key(messages),
             _exact_key=exact_key(messages),
-            _final_reply=final_reply(messages),
             _model_rank=rank.get(record.get("model"), len(rank)),
         )
         rows.append(row)

@@ -143,9 +143,9 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
 
 
 def _refusals(table: pa.Table) -> Verdict:
-    from hermes_data.filters.refusals import refusal_mask
+    from hermes_data.filters.refusals import refusal_conversation_mask
 
-    return verdict_from_mask(np.asarray(refusal_mask(table.column("_final_reply").to_pylist()), bool), "refusal")
+    return verdict_from_mask(refusal_conversation_mask(table.column("messages").to_pylist()), "refusal")
 
 
 def _exact_dedup(table: pa.Table) -> Verdict:

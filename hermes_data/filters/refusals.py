@@ -88,14 +88,14 @@ _VIOLATES = (
 _PROGRAMMED = rf"I\s*{_AM}\s+(?:programmed|designed|not\s+programmed)\s+(?:to\s+(?:avoid|refuse|decline|not)|not\s+to)"
 # After an apology or an AI disclaimer a capability verb also declines ("Sorry, I can't open links"), but "Sorry, I
 # can't find that order" reports a result and "I can't quite tell" hedges: "can't"/"unable" still need a verb.
-_ANY_VERB = _verbs(
+_CAPABILITY_VERB = _verbs(
     "see view open read watch listen hear visit click call email text play run execute download install remember "
     "recall store save talk agree accept allow"
 )
-_ANY_VERB = rf"(?:{_VERB}|{_ANY_VERB}|go\s+along)"
+_ANY_VERB = rf"(?:{_VERB}|{_CAPABILITY_VERB}|go\s+along)"
 # Any first-person decline: what an apology or an AI disclaimer must be followed by, in the same sentence.
 _ANY_DECLINE = (
-    rf"(?:(?:I\s+)?(?:{_CANT}|{_AM}\s+(?:unable|not\s+able)\s+to|won't\s+be\s+able\s+to)"
+    rf"(?:(?:I\s*)?(?:{_CANT}|{_AM}\s+(?:unable|not\s+able)\s+to|won't\s+be\s+able\s+to)"
     rf"(?:\s+(?:and|or)\s+(?:will\s+not|won't))?{_ADV}\s+{_ANY_VERB}"
     r"|I\s*" + _AM + r"\s+(?:not\s+allowed|not\s+permitted|not\s+authori[sz]ed|not\s+in\s+a\s+position|not\s+capable"
     r"|incapable|not\s+comfortable|not\s+going\s+to|not\s+willing)\b"
