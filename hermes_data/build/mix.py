@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from hermes_data.build.recipe import MixtureSpec
-from hermes_data.build.stage import Funnel, apply_stage, verdict_from_mask
+from hermes_data.build.stage import Funnel, Verdict, apply_stage
 from hermes_data.categories import SLUGS
 
 
@@ -35,7 +35,12 @@ def mix(table: pa.Table, spec: MixtureSpec | None, seed: int, funnel: Funnel) ->
         seed=seed,
     )
     counts = np.asarray(result.counts, dtype=np.int64)
-    kept, rejected = apply_stage(table, "balance", verdict_from_mask(counts == 0, "over_budget"), funnel)
+    weighted = {slug for slug, w in spec.weights.items() if w > 0}
+    reasons = [
+        None if n else ("over_budget" if c in weighted else "unweighted_category")
+        for n, c in zip(counts, categories, strict=True)
+    ]
+    kept, rejected = apply_stage(table, "balance", Verdict(keep=counts > 0, reasons=reasons), funnel)
     kept_counts = counts[counts > 0]
     extra = kept_counts - 1
     if extra.any():

@@ -14,7 +14,7 @@ from hermes_data.errors import RecipeError
 def build_command(
     recipe: str = typer.Argument(..., help="Recipe file, or the name of a shipped recipe (demo, hermes3)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (sources, row counts, stages) only."),
-    overrides: list[str] = typer.Option(None, "--set", help="Override a recipe setting: --set output=out/x --set filters.min_tokens=8."),
+    overrides: list[str] = typer.Option(None, "--set", help="Override a setting: --set filters.min_tokens=8."),
 ) -> None:
     """Build a filtered, deduplicated, balanced dataset folder from a recipe."""
     from hermes_data.build.recipe import load_recipe

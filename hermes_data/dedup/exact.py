@@ -23,20 +23,34 @@ import polars as pl
 
 # Unit and record separators cannot survive whitespace collapsing inside a content, so a role/content boundary can
 # never be forged by the text itself.
-_ROLE_SEP, _MESSAGE_SEP = "\x1f", "\x1e"
+_ROLE_SEP, _MESSAGE_SEP = b"\x1f", b"\x1e"
+
+
+# The bytes str.split() treats as whitespace in ASCII text, mapped to a space for the fast path.
+_ASCII_SPACES = bytes.maketrans(b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f", b" " * 9)
+
+
+def _normalized_utf8(text: str) -> bytes:
+    if not text.isascii():  # NFKC leaves ASCII unchanged; str.isascii() is O(1)
+        return " ".join(unicodedata.normalize("NFKC", text).lower().split()).encode()
+    # The same result for ASCII, several times faster: byte-level translate and replace build no list of words.
+    data = text.lower().encode().translate(_ASCII_SPACES)
+    while b"  " in data:
+        data = data.replace(b"  ", b" ")
+    return data.strip(b" ")
 
 
 def normalize_text(text: str) -> str:
     """NFKC, lowercase, whitespace runs collapsed to one space, stripped."""
-    if not text.isascii():  # NFKC leaves ASCII unchanged; str.isascii() is O(1)
-        text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.lower().split())
+    return _normalized_utf8(text).decode()
 
 
 def exact_key(messages: Sequence[dict]) -> str:
     """Hex key (128-bit BLAKE2b) of the normalized conversation: roles and contents of every message, in order."""
-    canon = _MESSAGE_SEP.join(f"{m['role']}{_ROLE_SEP}{normalize_text(m.get('content') or '')}" for m in messages)
-    return hashlib.blake2b(canon.encode(), digest_size=16).hexdigest()
+    canon = _MESSAGE_SEP.join(
+        m["role"].encode() + _ROLE_SEP + _normalized_utf8(m.get("content") or "") for m in messages
+    )
+    return hashlib.blake2b(canon, digest_size=16).hexdigest()
 
 
 def exact_keys(conversations: Iterable[Sequence[dict]]) -> list[str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -252,7 +253,7 @@ def lsh_keys(
     return keys, has_words
 
 
-def _batches(texts: list[str], batch_chars: int):
+def _batches(texts: list[str], batch_chars: int) -> Iterator[tuple[int, int]]:
     ends = np.cumsum(np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)))
     lo = 0
     while lo < len(texts):

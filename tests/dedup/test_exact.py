@@ -1,3 +1,6 @@
+import random
+import unicodedata
+
 import numpy as np
 import pytest
 
@@ -16,6 +19,14 @@ def test_normalize_text_folds_case_whitespace_and_compatibility_forms():
 
 def test_normalize_text_keeps_punctuation_and_digits():
     assert normalize_text("2 + 2 = 4.") == "2 + 2 = 4."
+
+
+def test_normalize_text_fast_ascii_path_matches_the_definition():
+    rng = random.Random(0)
+    alphabet = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1fabAB.1\u00a0\u2003é"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert normalize_text(text) == " ".join(unicodedata.normalize("NFKC", text).lower().split()), repr(text)
 
 
 def test_exact_key_ignores_case_and_whitespace():
