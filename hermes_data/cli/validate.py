@@ -76,6 +76,9 @@ def _error(code: str, turn: int | None, message: str) -> dict:
 
 
 def _print_summary(num_rows: int, num_invalid: int, counts: Counter[str]) -> None:
+    if not num_invalid:
+        console.print(f"{num_rows} rows, all valid")
+        return
     table = Table(title=f"{num_rows} rows, {num_rows - num_invalid} valid, {num_invalid} invalid")
     table.add_column("code")
     table.add_column("rows", justify="right")

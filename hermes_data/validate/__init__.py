@@ -25,7 +25,8 @@ def validate_record(record: dict) -> list[Issue]:
     num_calls: int | None = None  # calls of the turn before, when it is an assistant turn
     for turn, message in enumerate(messages):
         role, text = message.get("role"), message.get("content") or ""
-        issues += check_empty(turn, text)
+        if not (role == "system" and turn == 0):
+            issues += check_empty(turn, text)
         order = role_order_problem(turn, role, previous)
         if order is not None:
             issues.append(order)

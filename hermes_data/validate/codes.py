@@ -2,8 +2,9 @@
 
 Rules, precisely (turn = 0-based index into `messages`; row-level codes have turn None):
 
-- `empty_turn`: the content is empty or only whitespace (any role). An assistant turn holding only tool calls has
-  content and is not empty.
+- `empty_turn`: the content is empty or only whitespace (any role but a leading system prompt: real ShareGPT and
+  OpenAI exports often carry `system: ""`, which is the same as no system prompt, and dropping those rows would lose
+  good data). An assistant turn holding only tool calls has content and is not empty.
 - `no_assistant` (row): no message has the role `assistant`.
 - `role_order`: checked turn by turn against the turn before it.
   - roles are `system`, `user`, `assistant`, `tool`; any other role is out of order;

@@ -31,6 +31,11 @@ def test_empty_turn_any_role_but_a_call_only_turn_is_not_empty():
     assert ("empty_turn", 2) not in _codes(("system", TOOLS), ("user", "go"), ("assistant", CALL))
 
 
+def test_an_empty_leading_system_prompt_is_no_system_prompt():
+    assert _codes(("system", ""), ("user", "Hi"), ("assistant", "Hello")) == []
+    assert ("empty_turn", 2) in _codes(("system", "Be kind."), ("user", "Hi"), ("system", " "), ("assistant", "x"))
+
+
 def test_no_assistant_is_row_level():
     assert _codes(("system", "Be kind."), ("user", "Hi")) == [("no_assistant", None)]
     assert _codes() == [("no_assistant", None)]
