@@ -20,6 +20,7 @@ instead belongs to the same planted group).
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 
 import numpy as np
@@ -103,7 +104,7 @@ def run_datasketch(texts: list[str], args) -> tuple[float, float, dict[int, list
     from datasketch import MinHash, MinHashLSH
 
     wall, cpu = time.perf_counter(), time.process_time()
-    lsh = MinHashLSH(threshold=args.threshold, num_perm=128)
+    lsh = MinHashLSH(threshold=args.reference_threshold or args.threshold, num_perm=128)
     dropped: dict[int, list[int]] = {}
     for row, text in enumerate(texts):
         words = text.split()
@@ -129,8 +130,11 @@ def report(name: str, rows: int, wall: float, cpu: float, quality: dict[str, flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--reference-rows", type=int, default=None, help="datasketch on the first N rows (all)")
+    parser.add_argument("--reference-rows", type=int, default=None, help="datasketch on the first N rows; 0: skip")
     parser.add_argument("--threshold", type=float, default=0.8)
+    parser.add_argument(
+        "--reference-threshold", type=float, default=None, help="MinHashLSH threshold (default: --threshold)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -145,6 +149,9 @@ def main() -> None:
     wall, cpu, dropped = run_ours(texts, args)
     ours = (wall, cpu)
     report("hermes", len(texts), wall, cpu, score(group, kind, dropped))
+    print(f"  peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+    if args.reference_rows == 0:
+        return
 
     try:
         import datasketch  # noqa: F401

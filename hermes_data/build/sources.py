@@ -85,6 +85,8 @@ def iter_source(spec: SourceSpec, report: SourceReport, paths: list[str]) -> Ite
     num = 0
     for path in paths:
         kwargs = {"config": spec.config, "revision": spec.revision, "split": spec.split}
+        if spec.path.startswith(SAMPLE_PREFIX):  # the same sample gives the same records wherever it is installed
+            kwargs["source"] = spec.path
         for item in read_records(path, spec.format, **kwargs):
             if isinstance(item, Unreadable):
                 report.rows_unreadable += 1

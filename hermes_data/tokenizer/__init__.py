@@ -22,6 +22,7 @@ project: data statistics, filters and balancing count with them, and training la
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from hermes_data.errors import DataError
@@ -32,6 +33,11 @@ if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
 
 __all__ = ["CHAT_TEMPLATE", "count_tokens", "encode_chatml", "load_tokenizer", "render_chatml"]
+
+# The data half uses transformers for tokenizer classes only; without this its import prints "PyTorch was not found.
+# Models won't be available" to every data engineer. A user's own setting wins.
+os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 BUILTIN = "llama3"
 # Llama 3.1's context length (its config's max_position_embeddings).

@@ -89,7 +89,7 @@ def test_lsh_keys_do_not_depend_on_batch_size():
     rng = random.Random(3)
     texts = [random_text(rng, rng.randint(1, 80)) for _ in range(40)] + [""]
     params = {"bands": 8, "rows": 4, "num_perm": 32, "ngram": 5, "seed": 0}
-    small, has_small = lsh_keys(texts, batch_chars=50, **params)
+    small, has_small = lsh_keys(texts, batch_chars=300, **params)
     large, has_large = lsh_keys(texts, **params)
     assert (small == large).all() and (has_small == has_large).all() and has_small.tolist()[-1] is False
 

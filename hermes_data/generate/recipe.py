@@ -1,0 +1,190 @@
+"""The generate recipe (issue 4): endpoints, defaults and tasks, validated strictly like the build recipe.
+
+Unknown keys are errors that list the allowed ones; every error names the field. The API key itself never appears
+in a recipe: an endpoint names the environment variable that holds it (`api_key_env`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hermes_data.build.recipe import Strict, _check_slug
+from hermes_data.recipe_errors import load_yaml, parse_model
+
+GENERATORS = (
+    "evol",
+    "domain_expert",
+    "math",
+    "roleplay",
+    "coding",
+    "tool_use",
+    "rag",
+    "content_generation",
+    "steering",
+    "judge",
+)
+EVOL_METHODS = ("constraints", "deepen", "concretize", "reasoning", "complicate", "breadth")
+# The generator a task gets when it names a category but no generator: each category's own scheme.
+DEFAULT_GENERATOR = {
+    "general": "evol",
+    "domain_expert": "domain_expert",
+    "math": "math",
+    "roleplay": "roleplay",
+    "coding": "coding",
+    "tool_use": "tool_use",
+    "content_generation": "content_generation",
+    "steering": "steering",
+}
+_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class EndpointSpec(Strict):
+    base_url: str
+    model: str
+    api_key_env: str | None = "OPENAI_API_KEY"  # None: a local server that needs no key
+    max_concurrency: int = Field(default=64, gt=0)
+    requests_per_minute: float | None = Field(default=None, gt=0)
+    tokens_per_minute: float | None = Field(default=None, gt=0)
+    timeout_s: float = Field(default=120, gt=0)
+    max_attempts: int = Field(default=6, ge=1)  # HTTP attempts per request (429, 5xx, timeouts, bad bodies)
+    backoff_base_s: float = Field(default=1.0, ge=0)
+    backoff_max_s: float = Field(default=60.0, ge=0)
+    # USD per million tokens; with both set the manifest estimates the cost and --max-cost can stop the run.
+    input_price_per_mtok: float | None = Field(default=None, ge=0)
+    output_price_per_mtok: float | None = Field(default=None, ge=0)
+
+
+class DefaultsSpec(Strict):
+    endpoint: str | None = None
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    max_tokens: int = Field(default=2048, gt=0)
+    # Completions that come back empty, truncated or with invalid markup are asked again with another seed.
+    max_retries: int = Field(default=2, ge=0)
+
+
+class EvolSpec(Strict):
+    rounds: int = Field(default=3, ge=1, le=10)
+    methods: list[Literal[EVOL_METHODS]] = list(EVOL_METHODS)  # type: ignore[valid-type]
+    # WizardLM's elimination rules, by similarity (rapidfuzz ratio, 0-100) rather than string equality.
+    max_similarity: float = Field(default=92, gt=0, le=100)  # evolved vs previous instruction: "adds no information"
+    copy_similarity: float = Field(default=90, gt=0, le=100)  # evolved vs the evolving prompt's own wording
+    min_response_chars: int = Field(default=40, ge=0)  # "too short" answers eliminate the evolution
+
+    @field_validator("methods")
+    @classmethod
+    def _some(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError(f"give at least one evolution method of {', '.join(EVOL_METHODS)}")
+        return v
+
+
+class HubSeeds(Strict):
+    hub: str
+    column: str = "prompt"
+    split: str = "train"
+    config: str | None = None
+    revision: str | None = None
+
+
+class TaskSpec(Strict):
+    name: str = Field(pattern=_NAME)
+    category: str | None = None
+    generator: Literal[GENERATORS] | None = None  # type: ignore[valid-type]
+    # Seed prompts: a JSONL file of {"prompt": ...} rows, inline strings, or a Hub dataset column.
+    seeds: str | list[str] | HubSeeds | None = None
+    topics: list[str] | None = None  # subjects cycled through by generators that start from nothing
+    count: int | None = Field(default=None, gt=0)  # items when there are no seeds
+    evolve: EvolSpec | None = None
+    respond: bool = True
+    turns: int = Field(default=3, ge=1, le=20)  # roleplay: user turns
+    num_documents: int = Field(default=3, ge=1, le=20)  # rag
+    endpoint: str | None = None
+    endpoints: list[str] | None = None  # several models answer the same prompts
+    samples: int = Field(default=1, ge=1, le=16)  # answers per prompt and endpoint
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, gt=0)
+    input: str | None = None  # judge: the task whose responses it rates
+    templates: dict[str, str] = {}  # template name (e.g. "evol/deepen") -> file, overriding the packaged one
+    system_prompt: str | None = None  # steering/others: a fixed system prompt instead of a generated one
+
+    @field_validator("category")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        return _check_slug(v, "category")
+
+    @model_validator(mode="after")
+    def _resolve(self) -> TaskSpec:
+        if self.generator is None:
+            if self.category is None:
+                raise ValueError("give a generator or a category (its default generator is used)")
+            self.generator = DEFAULT_GENERATOR[self.category]
+        if self.generator == "judge":
+            if not self.input:
+                raise ValueError("a judge task needs `input`: the name of the task whose responses it rates")
+        elif self.seeds is None and self.count is None:
+            raise ValueError("give seeds (prompts to start from) or count (items to generate)")
+        if self.generator == "evol" and self.evolve is None:
+            self.evolve = EvolSpec()
+        if self.endpoint and self.endpoints:
+            raise ValueError("give endpoint or endpoints, not both")
+        return self
+
+
+class GenerateRecipe(Strict):
+    name: str = Field(pattern=_NAME)
+    seed: int = 0
+    endpoints: dict[str, EndpointSpec] = Field(min_length=1)
+    defaults: DefaultsSpec = DefaultsSpec()
+    tasks: list[TaskSpec] = Field(min_length=1)
+    output: str
+    journal: str | None = None  # default: `<output>.journal.sqlite` next to the output folder
+
+    @model_validator(mode="after")
+    def _references(self) -> GenerateRecipe:
+        names = [t.name for t in self.tasks]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"task names must be unique; repeated: {', '.join(dupes)}")
+        if self.defaults.endpoint is None:
+            if len(self.endpoints) > 1:
+                raise ValueError("several endpoints: set defaults.endpoint to the one tasks use by default")
+            self.defaults.endpoint = next(iter(self.endpoints))
+        known = set(self.endpoints)
+        for i, task in enumerate(self.tasks):
+            for ref in [self.defaults.endpoint, task.endpoint, *(task.endpoints or [])]:
+                if ref is not None and ref not in known:
+                    raise ValueError(f"tasks.{i} ({task.name}): unknown endpoint {ref!r}; defined: {sorted(known)}")
+            if task.input is not None and task.input not in names[:i]:
+                raise ValueError(f"tasks.{i} ({task.name}): input {task.input!r} must name an earlier task")
+        return self
+
+    def task_endpoints(self, task: TaskSpec) -> list[str]:
+        return task.endpoints or [task.endpoint or self.defaults.endpoint]
+
+    def resolved(self) -> dict:
+        """The recipe as saved beside the output (it holds env-variable names, never keys)."""
+        return self.model_dump(mode="json")
+
+    def sha256(self) -> str:
+        return hashlib.sha256(json.dumps(self.resolved(), sort_keys=True).encode()).hexdigest()
+
+
+def load_generate_recipe(path: str | Path) -> GenerateRecipe:
+    """Read and validate a generate recipe. Seed files and template overrides resolve against the recipe's folder;
+    `output` and `journal` against the working directory."""
+    path = Path(path)
+    recipe = parse_model(GenerateRecipe, load_yaml(path), str(path))
+    base = path.resolve().parent
+    for task in recipe.tasks:
+        if isinstance(task.seeds, str) and not Path(task.seeds).is_absolute():
+            task.seeds = str(base / task.seeds)
+        task.templates = {k: str(base / v) if not Path(v).is_absolute() else v for k, v in task.templates.items()}
+    recipe.output = str(Path(recipe.output).resolve())
+    journal = recipe.journal or recipe.output.rstrip("/") + ".journal.sqlite"
+    recipe.journal = str(Path(journal).resolve())
+    return recipe
