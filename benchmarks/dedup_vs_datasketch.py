@@ -43,7 +43,7 @@ def make_corpus(num_rows: int, seed: int, vocab_size: int = 50_000) -> tuple[lis
     docs: list[np.ndarray] = []
     for row in range(num_rows):
         if kind[row] == 0:
-            docs.append(np.searchsorted(cdf, rng.random(lengths[row])))
+            docs.append(np.searchsorted(cdf, rng.random(lengths[row])).astype(np.int32))
             continue
         source = int(rng.integers(row))
         while kind[source] != 0:
@@ -64,7 +64,7 @@ def _edit(ids: np.ndarray, rng: np.random.Generator, cdf: np.ndarray) -> np.ndar
             words.insert(pos, new_word)
         else:
             del words[pos]
-    return np.array(words)
+    return np.array(words, dtype=np.int32)
 
 
 def score(group: np.ndarray, kind: np.ndarray, drop_of: dict[int, list[int]]) -> dict[str, float]:
@@ -119,6 +119,10 @@ def run_datasketch(texts: list[str], args) -> tuple[float, float, dict[int, list
     return time.perf_counter() - wall, time.process_time() - cpu, dropped
 
 
+def _peak_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
 def report(name: str, rows: int, wall: float, cpu: float, quality: dict[str, float]) -> None:
     print(
         f"{name:<11} {rows:>8} rows  {wall:8.2f} s wall  {rows / wall:9.0f} docs/s  "
@@ -146,10 +150,11 @@ def main() -> None:
         f"{int((kind == 2).sum())} near copies planted ({time.perf_counter() - start:.1f} s to generate)"
     )
 
+    rss_before = _peak_rss_gib()
     wall, cpu, dropped = run_ours(texts, args)
     ours = (wall, cpu)
     report("hermes", len(texts), wall, cpu, score(group, kind, dropped))
-    print(f"  peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+    print(f"  peak RSS {rss_before:.2f} GiB with the corpus in memory, {_peak_rss_gib():.2f} GiB after dedup")
     if args.reference_rows == 0:
         return
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from hermes_data.build import cache
 from hermes_data.build.annotate import WORK_SCHEMA, annotate
 from hermes_data.build.recipe import BuildRecipe
-from hermes_data.build.sources import SourceReport, fingerprint, iter_source, resolve_paths
+from hermes_data.build.sources import SAMPLE_PREFIX, SourceReport, fingerprint, iter_source, resolve_paths
 from hermes_data.build.stage import Funnel, Verdict, apply_stage, verdict_from_mask
 from hermes_data.errors import DataError
 
@@ -89,9 +89,9 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
 
 
 def _resolved_ref(spec, paths: list[str]) -> str:
-    if spec.path.startswith(("hub:", "hf://")):
-        return f"hub:{spec.path.split(':', 1)[1].removeprefix('//datasets/')}@{spec.revision or 'main'}"
-    return "file:" + ",".join(paths)
+    if spec.path.startswith(SAMPLE_PREFIX):
+        return spec.path
+    return ",".join(p if p.startswith("hub:") else f"file:{p}" for p in paths)
 
 
 def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -> None:
@@ -132,7 +132,9 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
         stages.append(("dedup_near", lambda t: _near_dedup(t, near, recipe.seed)))
     for name, stage in stages:
         before = curated.table.num_rows
-        curated.table, rejected = apply_stage(curated.table, name, stage(curated.table), curated.funnel)
+        with console.status(f"{name}: {before:,} rows"):
+            verdict = stage(curated.table)
+        curated.table, rejected = apply_stage(curated.table, name, verdict, curated.funnel)
         if rejected.num_rows:
             curated.rejected.append(rejected)
         console.print(f"  {name:<15} kept {curated.table.num_rows:>10,} of {before:,}")

@@ -54,7 +54,9 @@ def resolve_paths(spec: SourceSpec) -> list[str]:
     if path.startswith(SAMPLE_PREFIX):
         return [str(sample_path(path[len(SAMPLE_PREFIX) :] or "conversations.jsonl"))]
     if path.startswith(("hub:", "hf://")):
-        return [path]
+        from hermes_data.formats.hub import resolve_revision
+
+        return [resolve_revision(path, spec.revision)]
     if any(ch in path for ch in "*?["):
         matches = sorted(glob.glob(path, recursive=True))
         if not matches:
@@ -87,6 +89,8 @@ def iter_source(spec: SourceSpec, report: SourceReport, paths: list[str]) -> Ite
         kwargs = {"config": spec.config, "revision": spec.revision, "split": spec.split}
         if spec.path.startswith(SAMPLE_PREFIX):  # the same sample gives the same records wherever it is installed
             kwargs["source"] = spec.path
+        if path.startswith("hub:"):  # resolve_paths pinned the commit into the path
+            kwargs["revision"] = None
         for item in read_records(path, spec.format, **kwargs):
             if isinstance(item, Unreadable):
                 report.rows_unreadable += 1

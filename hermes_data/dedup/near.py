@@ -39,7 +39,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from hermes_data.dedup.exact import keep_order
-from hermes_data.dedup.minhash import buckets, fmix64, lsh_keys, lsh_params, word_hashes
+from hermes_data.dedup.minhash import BATCH_CHARS, buckets, char_batches, fmix64, lsh_keys, lsh_params, word_hashes
 
 _NEAR_ROLES = ("user", "assistant", "tool")
 _MAX_ROUNDS = 8
@@ -121,25 +121,33 @@ class _Verifier:
         self.threshold, self.distinct = threshold, distinct
         self.num_compared = self.num_similar = 0
         self.words = dict(zip(rows.tolist(), _word_strings([texts[i] for i in rows]), strict=True))
+        # Pairs that failed, so a bucket that recurs in several bands with other members costs them once.
+        self.failed: set[tuple[int, int]] = set()
 
     def similar(self, a: int, b: int) -> bool:
-        if self.distinct is not None and self.distinct[a] != self.distinct[b]:
+        pair = (min(a, b), max(a, b))
+        if pair in self.failed or (self.distinct is not None and self.distinct[a] != self.distinct[b]):
             return False
         self.num_compared += 1
-        score = Indel.normalized_similarity(self.words[a], self.words[b], score_cutoff=self.threshold)
-        self.num_similar += score >= self.threshold
-        return score >= self.threshold
+        if Indel.normalized_similarity(self.words[a], self.words[b], score_cutoff=self.threshold) >= self.threshold:
+            self.num_similar += 1
+            return True
+        self.failed.add(pair)
+        return False
 
 
 def _word_strings(texts: list[str]) -> list[str]:
     """Each text's words as a string with one code point per word (same word, same code point), so rapidfuzz
     compares word sequences at string speed. Code points come from the word's 64-bit id, skipping surrogates; two
     different words share one with probability about 1e-6, which moves a similarity by a word at most."""
-    hashes, offsets = word_hashes(texts)
-    codes = (fmix64(hashes) % np.uint64(0x10FFFF - 0x800)).astype(np.uint32) + 1
-    codes[codes >= 0xD800] += 0x800
-    joined = codes.astype("<u4").tobytes().decode("utf-32-le")
-    return [joined[lo:hi] for lo, hi in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
+    strings: list[str] = []
+    for lo, hi in char_batches(texts, BATCH_CHARS):
+        hashes, offsets = word_hashes(texts[lo:hi])
+        codes = (fmix64(hashes) % np.uint64(0x10FFFF - 0x800)).astype(np.uint32) + 1
+        codes[codes >= 0xD800] += 0x800
+        joined = codes.astype("<u4").tobytes().decode("utf-32-le")
+        strings += [joined[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
+    return strings
 
 
 def _link_group(group: np.ndarray, union: _UnionFind, verifier: _Verifier) -> None:
@@ -163,7 +171,14 @@ def _salts(distinct: Sequence[str] | None) -> np.ndarray | None:
     return np.frombuffer(b"".join(digests), dtype="<u8").astype(np.uint64)
 
 
-def _check(texts: Sequence[str], threshold: float, num_perm: int, ngram: int, model_rank, distinct) -> None:
+def _check(
+    texts: Sequence[str],
+    threshold: float,
+    num_perm: int,
+    ngram: int,
+    model_rank: Sequence | None,
+    distinct: Sequence | None,
+) -> None:
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     if num_perm < 2 or ngram < 1:

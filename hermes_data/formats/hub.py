@@ -31,6 +31,26 @@ def hub_name(ref: str) -> tuple[str, str | None]:
     return name, rev or None
 
 
+def resolve_revision(ref: str, revision: str | None = None) -> str:
+    """`hub:org/name@<commit>` for what a Hub revision (tag, branch or commit; default main) points at now.
+
+    A build reads and records that commit, so its sources say exactly which bytes went in, and a moved branch
+    changes the build's cache key instead of silently reusing stale rows.
+    """
+    from huggingface_hub import HfApi
+
+    name, ref_rev = hub_name(ref)
+    wanted = revision or ref_rev
+    try:
+        commit = HfApi().dataset_info(name, revision=wanted).sha
+    except Exception as exc:  # offline, missing repo, missing revision, no access: all end the same way for a user
+        at = f"@{wanted}" if wanted else ""
+        raise DataError(
+            f"hub:{name}{at}: cannot resolve the revision on the Hub ({type(exc).__name__}: {exc})"
+        ) from None
+    return f"hub:{name}@{commit}"
+
+
 def load_split(ref: str, *, config: str | None, revision: str | None, split: str) -> tuple[Any, str]:
     """The `datasets.Dataset` of one split and the source string for its records."""
     import datasets  # heavy import: only when a dataset is actually read

@@ -72,7 +72,8 @@ class EvolSpec(Strict):
     methods: list[Literal[EVOL_METHODS]] = list(EVOL_METHODS)  # type: ignore[valid-type]
     # WizardLM's elimination rules, by similarity (rapidfuzz ratio, 0-100) rather than string equality.
     max_similarity: float = Field(default=92, gt=0, le=100)  # evolved vs previous instruction: "adds no information"
-    copy_similarity: float = Field(default=90, gt=0, le=100)  # evolved vs the evolving prompt's own wording
+    # evolved sentences vs the evolving prompt's own wording: paraphrased copies score 68-81, real evolutions <= 60
+    copy_similarity: float = Field(default=70, gt=0, le=100)
     min_response_chars: int = Field(default=40, ge=0)  # "too short" answers eliminate the evolution
 
     @field_validator("methods")
@@ -178,7 +179,13 @@ def load_generate_recipe(path: str | Path) -> GenerateRecipe:
     """Read and validate a generate recipe. Seed files and template overrides resolve against the recipe's folder;
     `output` and `journal` against the working directory."""
     path = Path(path)
-    recipe = parse_model(GenerateRecipe, load_yaml(path), str(path))
+    data = load_yaml(path)
+    # Endpoints sit under user-chosen names; validated one by one, an unknown key's error lists the allowed ones.
+    if isinstance(data.get("endpoints"), dict):
+        for name, spec in data["endpoints"].items():
+            if isinstance(spec, dict):
+                parse_model(EndpointSpec, spec, f"{path}: endpoints.{name}")
+    recipe = parse_model(GenerateRecipe, data, str(path))
     base = path.resolve().parent
     for task in recipe.tasks:
         if isinstance(task.seeds, str) and not Path(task.seeds).is_absolute():

@@ -1,0 +1,255 @@
+"""Run a generate recipe: every task's items through its generator, concurrently, against the journal.
+
+Tasks run side by side (each endpoint's own concurrency limit is what bounds the load); a judge task starts when the
+task it rates has finished. Within a task at most `2 x concurrency` items are in flight, so a million seeds do not
+become a million pending coroutines. Each item ends as completed (a record), failed (a reason code and detail) or
+unfinished (the run stopped at --max-cost before the item could finish); results keep the items' order, so the
+output is the same whatever order the responses arrived in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+
+from hermes_data.generate.categories import SIMPLE, generate_simple, generate_steering
+from hermes_data.generate.client import EndpointClient, EndpointError
+from hermes_data.generate.context import Generated, Item, ItemContext, ItemFailed, Stopped
+from hermes_data.generate.evol import generate_evol
+from hermes_data.generate.items import build_items, judge_items
+from hermes_data.generate.journal import Journal
+from hermes_data.generate.judge import generate_judgment
+from hermes_data.generate.rag import generate_rag
+from hermes_data.generate.recipe import GenerateRecipe, TaskSpec
+from hermes_data.generate.roleplay import generate_roleplay
+from hermes_data.generate.stats import ProgressView, Stats
+from hermes_data.generate.templates import TemplateSet
+from hermes_data.generate.tool_use import generate_tool_use
+from hermes_data.markup.columns import columns_from_messages
+from hermes_data.record import content_id, make_record, meta_of
+from hermes_data.validate import validate_record
+
+GENERATORS = {
+    "evol": generate_evol,
+    "roleplay": generate_roleplay,
+    "tool_use": generate_tool_use,
+    "rag": generate_rag,
+    "steering": generate_steering,
+    "judge": generate_judgment,
+    **dict.fromkeys(SIMPLE, generate_simple),
+}
+
+
+@dataclass
+class ItemResult:
+    item: Item
+    status: str  # completed | failed | unfinished
+    record: dict | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class GenerationResult:
+    results: dict[str, list[ItemResult]]
+    stats: Stats
+    stopped: str | None = None
+    records: list[dict] = field(default_factory=list)
+
+
+class Run:
+    """Shared state of one run: recipe, journal, clients, templates, stats and the spending limit."""
+
+    def __init__(
+        self,
+        recipe: GenerateRecipe,
+        journal: Journal,
+        clients: dict[str, EndpointClient],
+        *,
+        max_cost: float | None = None,
+        progress: ProgressView | None = None,
+    ) -> None:
+        self.recipe, self.journal, self.clients, self.max_cost = recipe, journal, clients, max_cost
+        self.templates = {t.name: TemplateSet(t.templates) for t in recipe.tasks}
+        self.stats = Stats(spent_before=journal.total_cost())
+        self.progress = progress or ProgressView(enabled=False)
+        self.stopped: str | None = None
+
+    def check_budget(self) -> None:
+        """Called before every new request: past --max-cost nothing more is sent (in-flight requests still land)."""
+        if self.stopped:
+            raise Stopped(self.stopped)
+        if self.max_cost is not None and self.stats.spent_total >= self.max_cost:
+            self.stopped = "max_cost"
+            raise Stopped(self.stopped)
+
+
+def build_clients(recipe: GenerateRecipe, *, need_keys: bool = True) -> dict[str, EndpointClient]:
+    clients = {}
+    for name, spec in recipe.endpoints.items():
+        key = os.environ.get(spec.api_key_env) if spec.api_key_env else None
+        if need_keys and spec.api_key_env and not key:
+            raise EndpointError(
+                f"endpoint {name!r}: the environment variable {spec.api_key_env} is not set; set it to the API key, "
+                "or set api_key_env: null for a local server without keys"
+            )
+        clients[name] = EndpointClient(name, spec, key)
+    return clients
+
+
+async def run_generation(
+    recipe: GenerateRecipe,
+    journal: Journal,
+    clients: dict[str, EndpointClient],
+    *,
+    limit: int | None = None,
+    max_cost: float | None = None,
+    progress: ProgressView | None = None,
+) -> GenerationResult:
+    run = Run(recipe, journal, clients, max_cost=max_cost, progress=progress)
+    results: dict[str, list[ItemResult]] = {}
+    finished = {task.name: asyncio.Event() for task in recipe.tasks}
+
+    async def one_task(task: TaskSpec) -> None:
+        try:
+            if task.generator == "judge":
+                await finished[task.input].wait()
+                done = [r.record for r in results[task.input] if r.status == "completed"]
+                items = judge_items(recipe, task, done, limit)
+            else:
+                items = build_items(recipe, task, limit)
+            results[task.name] = await _run_items(run, task, items)
+        finally:
+            finished[task.name].set()
+
+    with run.progress:
+        await asyncio.gather(*(one_task(task) for task in recipe.tasks))
+    records = [
+        r.record
+        for task in recipe.tasks
+        if task.generator != "judge"
+        for r in results[task.name]
+        if r.status == "completed"
+    ]
+    return GenerationResult(results, run.stats, run.stopped, records)
+
+
+async def _run_items(run: Run, task: TaskSpec, items: list[Item]) -> list[ItemResult]:
+    endpoints = run.recipe.task_endpoints(task)
+    in_flight = asyncio.Semaphore(2 * sum(run.recipe.endpoints[e].max_concurrency for e in endpoints))
+    out: list[ItemResult | None] = [None] * len(items)
+    run.progress.add_total(len(items))
+
+    async def one(position: int, item: Item) -> None:
+        try:
+            out[position] = await _run_item(run, item)
+            run.stats.count_item(task.name, out[position])
+            run.progress.update(run.stats)
+        finally:
+            in_flight.release()
+
+    pending = []
+    for position, item in enumerate(items):
+        await in_flight.acquire()
+        if run.stopped:
+            in_flight.release()
+            out[position] = ItemResult(item, "unfinished", reason=run.stopped)
+            run.stats.count_item(task.name, out[position])
+            continue
+        pending.append(asyncio.create_task(one(position, item)))
+    await asyncio.gather(*pending)
+    return [r for r in out if r is not None]
+
+
+async def _run_item(run: Run, item: Item) -> ItemResult:
+    ctx = ItemContext(run, item)
+    try:
+        generated = await GENERATORS[item.task.generator](ctx)
+        if item.task.generator == "judge":
+            _attach_judgment(item.judged, generated.meta["judge"])
+            return ItemResult(item, "completed")
+        return ItemResult(item, "completed", record=_record(run, ctx, generated))
+    except ItemFailed as exc:
+        return ItemResult(item, "failed", reason=exc.reason, detail=exc.detail)
+    except Stopped as exc:
+        return ItemResult(item, "unfinished", reason=str(exc))
+
+
+def _record(run: Run, ctx: ItemContext, generated: Generated) -> dict:
+    item, messages = ctx.item, generated.messages
+    last = max(i for i, m in enumerate(messages) if m["role"] == "assistant") if messages else 0
+    meta = {
+        "task": item.task.name,
+        "generator": item.task.generator,
+        "item": item.key,
+        "prompt_id": content_id(messages[:last]),  # responses to the same prompt share it (preference candidates)
+        "endpoint": item.endpoint,
+        "sample": item.sample,
+        "generation": ctx.steps,
+        **generated.meta,
+    }
+    tools, documents = columns_from_messages(messages)
+    record = make_record(
+        messages,
+        id=f"{item.task.name}-{item.key}",
+        category=item.task.category,
+        source=f"gen:{run.recipe.name}",
+        model=ctx.final_model,
+        tools=tools,
+        documents=documents,
+        meta=meta,
+    )
+    issues = validate_record(record)
+    if issues:
+        raise ItemFailed(issues[0].code, f"turn {issues[0].turn}: {issues[0].message}")
+    return record
+
+
+def _attach_judgment(record: dict | None, judge: dict) -> None:
+    assert record is not None
+    meta = meta_of(record)
+    meta["judge"] = judge
+    record["meta"] = json.dumps(meta, ensure_ascii=False, sort_keys=True)
+
+
+# ---- dry run -------------------------------------------------------------------------------------------------------
+
+
+class _Rendered(Exception):
+    pass
+
+
+class _DryRunContext(ItemContext):
+    """Renders the first request of an item and stops: no journal, no endpoint."""
+
+    async def ask(self, step: str, messages: list[dict], **_: object) -> str:
+        self.run.rendered.append(
+            {"task": self.item.task.name, "item": self.item.key, "step": step, "messages": messages}
+        )
+        raise _Rendered
+
+
+async def dry_run(recipe: GenerateRecipe, *, num_items: int = 1) -> list[dict]:
+    """The first request of the first `num_items` items of each task, as {task, item, step, messages}."""
+    run = Run.__new__(Run)
+    run.recipe, run.rendered = recipe, []
+    run.templates = {t.name: TemplateSet(t.templates) for t in recipe.tasks}
+    placeholder = {
+        "id": "placeholder",
+        "messages": [
+            {"role": "user", "content": "<a prompt of the input task>"},
+            {"role": "assistant", "content": "<a response of the input task>"},
+        ],
+    }
+    for task in recipe.tasks:
+        if task.generator == "judge":
+            items = judge_items(recipe, task, [placeholder], num_items)
+        else:
+            items = build_items(recipe, task, num_items)
+        for item in items:
+            with contextlib.suppress(_Rendered):
+                await GENERATORS[task.generator](_DryRunContext(run, item))
+    return run.rendered
