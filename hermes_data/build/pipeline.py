@@ -5,6 +5,7 @@ Each stage returns kept rows and rejected rows with a `stage` and `reason`; the 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,7 @@ class Curated:
     funnel: Funnel = field(default_factory=Funnel)
     sources: list[dict] = field(default_factory=list)
     cached: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage (benchmarks/build_scale.py)
 
 
 def curate(recipe: BuildRecipe, tokenizer, console: Console) -> Curated:
@@ -59,6 +61,7 @@ def curate(recipe: BuildRecipe, tokenizer, console: Console) -> Curated:
 def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Console) -> Curated:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    start = time.perf_counter()
     batches: list[pa.Table] = []
     reports: list[SourceReport] = []
     row = 0
@@ -85,6 +88,7 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
     curated = Curated(pa.concat_tables(batches), sources=[r.as_dict() for r in reports])
     for report in reports:
         curated.funnel.add("read", "unreadable", report.rows_unreadable, 0)
+    curated.seconds["read_annotate"] = time.perf_counter() - start
     return curated
 
 
@@ -131,10 +135,11 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
         near = recipe.dedup.near
         stages.append(("dedup_near", lambda t: _near_dedup(t, near, recipe.seed)))
     for name, stage in stages:
-        before = curated.table.num_rows
+        before, start = curated.table.num_rows, time.perf_counter()
         with console.status(f"{name}: {before:,} rows"):
             verdict = stage(curated.table)
         curated.table, rejected = apply_stage(curated.table, name, verdict, curated.funnel)
+        curated.seconds[name] = time.perf_counter() - start
         if rejected.num_rows:
             curated.rejected.append(rejected)
         console.print(f"  {name:<15} kept {curated.table.num_rows:>10,} of {before:,}")

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from hermes_data.cli import build, convert, stats, validate
+from hermes_data.cli import build, convert, publish, pull, stats, validate, verify, versions
 from hermes_data.cli.common import console_err
 from hermes_data.errors import HermesError
 
@@ -21,6 +21,10 @@ app.command("build")(build.build_command)
 app.command("validate")(validate.validate_command)
 app.command("stats")(stats.stats_command)
 app.command("convert")(convert.convert_command)
+app.command("publish")(publish.publish_command)
+app.command("pull")(pull.pull_command)
+app.command("verify")(verify.verify_command)
+app.command("versions")(versions.versions_command)
 
 
 def main() -> None:

@@ -67,7 +67,7 @@ def _print_dry_run(rendered: list[dict]) -> None:
         console.rule(f"{entry['task']} · item {entry['item']} · step {entry['step']}")
         for message in entry["messages"]:
             console.print(f"[bold]{message['role']}[/]", highlight=False)
-            console.print(message["content"], markup=False, highlight=False)
+            console.print(message["content"], markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_summary(manifest: dict) -> None:

@@ -180,7 +180,8 @@ async def _run_item(run: Run, item: Item) -> ItemResult:
 
 def _record(run: Run, ctx: ItemContext, generated: Generated) -> dict:
     item, messages = ctx.item, generated.messages
-    last = max(i for i, m in enumerate(messages) if m["role"] == "assistant") if messages else 0
+    assistants = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
+    last = assistants[-1] if assistants else len(messages)  # the prompt is what precedes the final reply
     meta = {
         "task": item.task.name,
         "generator": item.task.generator,
@@ -197,12 +198,14 @@ def _record(run: Run, ctx: ItemContext, generated: Generated) -> dict:
         id=f"{item.task.name}-{item.key}",
         category=item.task.category,
         source=f"gen:{run.recipe.name}",
-        model=ctx.final_model,
+        model=ctx.final_model or (ctx.steps[-1]["model"] if ctx.steps else None),
         tools=tools,
         documents=documents,
         meta=meta,
     )
     issues = validate_record(record)
+    if not item.task.respond:  # instructions only (evolved prompts to answer elsewhere): no assistant turn by design
+        issues = [i for i in issues if i.code != "no_assistant"]
     if issues:
         raise ItemFailed(issues[0].code, f"turn {issues[0].turn}: {issues[0].message}")
     return record

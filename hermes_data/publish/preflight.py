@@ -32,9 +32,14 @@ def check_folder(folder: str | Path) -> dict:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise DataError(f"{folder} does not match its manifest: {problems[0]}{more}; rebuild it instead of editing it")
     try:
-        return read_manifest(folder)
+        manifest = read_manifest(folder)
     except json.JSONDecodeError as exc:  # verify_folder read it a moment ago; only a concurrent edit lands here
         raise DataError(f"{folder / MANIFEST_NAME} is not valid JSON: {exc}") from exc
+    stats = manifest.get("stats")
+    totals = stats.get("totals") if isinstance(stats, dict) else None
+    if not isinstance(totals, dict) or "rows" not in totals:
+        raise DataError(f"{folder / MANIFEST_NAME} has no stats.totals.rows; rebuild the folder")
+    return manifest
 
 
 def check_names(repo: str, version: str) -> None:

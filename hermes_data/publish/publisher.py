@@ -42,8 +42,7 @@ def publish(
     if to == HUB:
         from hermes_data.publish import hub
 
-        # The Hub copy gets a card whose loading snippet names this repo and version.
-        card = render_card(manifest, manifest.get("license") or "other", repo=repo, revision=version)
+        card = _hub_card(manifest, repo, version)
         check_card(card, manifest)
         summary = message or f"Publish {version}: {manifest['stats']['totals']['rows']} rows, content {content[:12]}"
         commit = hub.publish_to_hub(folder, files, card, repo, version, private=private, message=summary)
@@ -59,6 +58,16 @@ def publish(
     store = FsspecStore(to)
     url = store.publish(folder, files, repo, version, marker_for(manifest, message))
     return Published("store", url, version, content, content)
+
+
+def _hub_card(manifest: dict, repo: str, version: str) -> str:
+    """The Hub copy's card: re-rendered so its loading snippet names this repo and version."""
+    from jinja2 import TemplateError
+
+    try:
+        return render_card(manifest, manifest.get("license") or "other", repo=repo, revision=version)
+    except (KeyError, TypeError, ValueError, TemplateError) as exc:
+        raise DataError(f"cannot render the dataset card from manifest.json ({exc!r}); rebuild the folder") from exc
 
 
 def marker_for(manifest: dict, message: str | None) -> dict:

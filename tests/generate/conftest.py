@@ -44,7 +44,14 @@ def endpoint(server: FakeOpenAI, **overrides) -> dict:
 def write_recipe(tmp_path):
     def write(server: FakeOpenAI | None, tasks: list[dict], name: str = "gen-test", **top) -> Path:
         endpoints = top.pop("endpoints", None) or {"teacher": endpoint(server, **top.pop("endpoint", {}))}
-        recipe = {"name": name, "seed": 0, "endpoints": endpoints, "tasks": tasks, "output": str(tmp_path / "out"), **top}
+        recipe = {
+            "name": name,
+            "seed": 0,
+            "endpoints": endpoints,
+            "tasks": tasks,
+            "output": str(tmp_path / "out"),
+            **top,
+        }
         path = tmp_path / "recipe.yaml"
         path.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
         return path

@@ -74,3 +74,11 @@ def test_max_cost_needs_prices(fake_server, write_recipe):
     path = write_recipe(fake_server(), TASKS)
     result = _invoke(path, "--max-cost", "1")
     assert isinstance(result.exception, RecipeError) and "input_price_per_mtok" in str(result.exception)
+
+
+def test_shipped_demo_recipe_loads_and_dry_runs():
+    demo = Path(__file__).resolve().parents[2] / "recipes" / "generate-demo.yaml"
+    result = _invoke(demo, "--dry-run")
+    assert result.exit_code == 0, result.output
+    for task in ("general-evol", "roleplay", "coding-judge", "tool-use", "rag", "steering"):
+        assert f"{task} · item" in result.output

@@ -52,7 +52,9 @@ def test_retry_after_is_honoured(fake_server):
     assert second["time"] - first["time"] >= 0.95  # waited what Retry-After asked, not the 0 s backoff
 
 
-@pytest.mark.parametrize("fault,reason", [("500", "http_500"), ("malformed", "malformed_response"), ("slow", "timeout")])
+@pytest.mark.parametrize(
+    "fault,reason", [("500", "http_500"), ("malformed", "malformed_response"), ("slow", "timeout")]
+)
 def test_each_fault_is_retried_and_bounded(fake_server, fault, reason):
     server = fake_server(faults=(fault,), fault_rate=1.0, slow_s=1.0)
     with pytest.raises(RequestFailed) as caught:
@@ -64,7 +66,9 @@ def test_each_fault_is_retried_and_bounded(fake_server, fault, reason):
 def test_transient_fault_then_success(fake_server):
     server = fake_server(faults=("500",), fault_rate=0.5)
     # fault draws are per (key, arrival): find a key whose first arrival fails and second succeeds
-    key = next(k for k in (f"t|{i:05d}|math/answer|0" for i in range(200)) if server._fault(k, 1) and not server._fault(k, 2))
+    key = next(
+        k for k in (f"t|{i:05d}|math/answer|0" for i in range(200)) if server._fault(k, 1) and not server._fault(k, 2)
+    )
     reply = _complete(server, _request(key))
     assert "Final answer" in reply.content and reply.prompt_tokens > 0
     assert [e["fault"] for e in server.log] == ["500", None]

@@ -12,8 +12,12 @@ from hermes_data.generate.recipe import load_generate_recipe
 from hermes_data.validate import validate_record
 
 TASKS = [
-    {"name": "general", "category": "general", "seeds": [f"Explain topic number {i} to a student." for i in range(6)],
-     "evolve": {"rounds": 2}},
+    {
+        "name": "general",
+        "category": "general",
+        "seeds": [f"Explain topic number {i} to a student." for i in range(6)],
+        "evolve": {"rounds": 2},
+    },
     {"name": "tools", "category": "tool_use", "count": 6},
     {"name": "rag", "generator": "rag", "category": "tool_use", "count": 6},
     {"name": "code", "category": "coding", "count": 6},

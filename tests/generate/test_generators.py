@@ -4,6 +4,7 @@ outputs that stay wrong fail with the validator's code."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow.parquet as pq
 from conftest import endpoint
@@ -14,8 +15,12 @@ from hermes_data.record import meta_of
 from hermes_data.validate import validate_record
 
 TASKS = [
-    {"name": "general", "category": "general", "seeds": ["Explain how vaccines train the immune system."],
-     "evolve": {"rounds": 2}},
+    {
+        "name": "general",
+        "category": "general",
+        "seeds": ["Explain how vaccines train the immune system."],
+        "evolve": {"rounds": 2},
+    },
     {"name": "expert", "category": "domain_expert", "count": 1, "topics": ["hydrology"]},
     {"name": "math", "category": "math", "count": 1},
     {"name": "rp", "category": "roleplay", "count": 1, "turns": 2},
@@ -34,7 +39,7 @@ def _run(server, write_recipe, **options):
     recipe = load_generate_recipe(path)
     manifest = generate(recipe, **options)
     rows = pq.read_table(f"{recipe.output}/data/train-00000-of-00001.parquet").to_pylist()
-    failures = [json.loads(line) for line in open(f"{recipe.output}/failures.jsonl")]
+    failures = [json.loads(line) for line in Path(recipe.output, "failures.jsonl").read_text().splitlines()]
     return manifest, {r["id"]: r for r in rows}, failures
 
 

@@ -37,7 +37,9 @@ def test_category_picks_its_generator_and_paths_resolve(tmp_path):
 def test_unknown_key_lists_allowed_keys(tmp_path):
     data = _with()
     data["endpoints"]["teacher"]["max_concurency"] = 4
-    with pytest.raises(RecipeError, match=r"endpoints.teacher: unknown key 'max_concurency'; allowed keys: .*max_concurrency"):
+    with pytest.raises(
+        RecipeError, match=r"endpoints.teacher: unknown key 'max_concurency'; allowed keys: .*max_concurrency"
+    ):
         _load(tmp_path, data)
 
 

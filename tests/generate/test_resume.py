@@ -85,7 +85,9 @@ def test_sigkill_midway_then_rerun_sends_no_journaled_request(fake_server, write
 
 def test_rerun_of_a_finished_generation_sends_nothing(fake_server, write_recipe):
     server = fake_server(fault_rate=0.2, faults=("500", "empty", "length"), wrong_rate=0.2)
-    recipe = load_generate_recipe(write_recipe(server, TASKS[:1] + [{"name": "tools", "category": "tool_use", "count": 4}]))
+    recipe = load_generate_recipe(
+        write_recipe(server, TASKS[:1] + [{"name": "tools", "category": "tool_use", "count": 4}])
+    )
     first = generate(recipe)
     num_sent = len(server.log)
     second = generate(recipe)

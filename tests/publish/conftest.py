@@ -14,7 +14,7 @@ from hermes_data.build.output import REJECTED_SCHEMA, write_build
 from hermes_data.record import make_record, records_to_table
 
 HERE = Path(__file__).resolve().parent
-CLI_APP = HERE / "cli_app.py"
+BIN = Path(sys.executable).parent
 # Never a real token: the tests grep every written file for it.
 FAKE_TOKEN = "hf_fAkEtOkEn0123456789abcdefNEVERWRITTEN"
 
@@ -93,10 +93,10 @@ def hub_env(fake_hub, tmp_path) -> dict[str, str]:
 
 @pytest.fixture
 def run_cli():
-    """`hermes-data …` (with the publish commands registered) in a subprocess; returns the CompletedProcess."""
+    """`hermes-data …` (the console script) in a subprocess; returns the CompletedProcess."""
 
     def run(*args: object, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-        command = [sys.executable, str(CLI_APP), *map(str, args)]
+        command = [str(BIN / "hermes-data"), *map(str, args)]
         return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
 
     return run
@@ -127,23 +127,11 @@ def fake_token() -> str:
     return FAKE_TOKEN
 
 
-def _load_cli_app():
-    spec = importlib.util.spec_from_file_location("publish_cli_app", CLI_APP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def cli(monkeypatch, capsys):
     """`hermes-data …` in this process through the real `main` (exit codes, one-line errors); fast, for the many
     small cases. Returns (exit code, stdout, stderr)."""
-    from hermes_data.cli import app, main
-
-    registered = {command.name for command in app.registered_commands}
-    for name, command in _load_cli_app().COMMANDS.items():
-        if name not in registered:
-            app.command(name)(command)
+    from hermes_data.cli import main
 
     def run(*args: object) -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "argv", ["hermes-data", *map(str, args)])

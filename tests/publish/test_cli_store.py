@@ -102,6 +102,7 @@ def test_bad_input_through_the_console_process(tmp_path, env, run_cli, snapshot_
         (["pull", "file://{tmp}/store/org/mix@v9", "{tmp}/dest"], "not a published version"),
         (["versions", "org/../mix", "--to", "{tmp}/store"], "invalid dataset name"),
         (["pull", "{folder}", "{folder}"], "exists and is not empty"),
+        (["publish", "{folder}", "--repo", "org/mix", "--version", "v1", "--private"], "--private applies to the Hub"),
         (["verify", "{tmp}/missing@v1"], "not a folder (a store version needs a URL"),
     ],
 )

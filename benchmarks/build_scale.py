@@ -1,0 +1,511 @@
+"""A full `hermes-data build` at scale: N synthetic conversations through every stage, timed per stage.
+
+    python benchmarks/build_scale.py                  # 1,000,000 conversations (issue 3 target: < 15 min, < 24 GiB)
+    python benchmarks/build_scale.py --rows 100000    # quicker; --keep DIR keeps the sources and the output
+
+Data: conversations shaped like the Hermes 3 mix (single and multi-turn chat, reasoning tags, tool use with a
+`<tools>` system prompt, RAG with `Document:N` context and `<co:N>` citations). Words are whole-word tokens of the
+Llama 3 vocabulary drawn with Zipf frequencies in merge order (about one token per word, as English prose), so the
+tokenizer sees realistic work; turn lengths are log-normal (many short rows, a long tail), scaled so a conversation
+averages about 390 tokens (the paper: 390M tokens over ~1M rows). Categories follow the paper's shares (tool use rows
+are `tool_use`). Planted, with known ids: exact copies (half byte-identical, half differing only in case and
+whitespace), near copies (1-5 % of the words of user and assistant turns replaced, inserted or deleted) and refusals
+(the final reply replaced by a decline). Sources are Parquet record files and OpenAI-style JSONL (one in four shards).
+
+Printed: rows/s per stage (read + annotate, with a separate split of read / validate / tokenize on a sample; each
+filter; dedup exact; dedup near; cache save; balance; write), peak RSS, dedup recall and precision on the planted
+copies, refusal recall, and a final JSON line with every figure. The near-dedup comparison with datasketch is
+`benchmarks/dedup_vs_datasketch.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hermes_data.categories import PAPER_SHARES
+from hermes_data.record import RECORD_SCHEMA
+
+TARGET_MEAN_TOKENS = 390
+SHARD_ROWS = 100_000
+REFUSALS = (
+    "I'm sorry, but I can't help with that request.",
+    "I'm sorry, but I cannot assist with that.",
+    "As an AI language model, I cannot provide that information.",
+    "I apologize, but I am unable to fulfill this request as it goes against my guidelines.",
+    "Unfortunately, I can't help with creating that kind of content. Is there anything else I can do for you?",
+    "I must decline this request.",
+    "I'm not comfortable writing that. Let me know if there is something else you need.",
+)
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather for a city.",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]}},
+                "required": ["city"],
+            },
+        },
+    }
+]
+TOOLS_SYSTEM = (
+    "You are a function calling AI model. You are provided with function signatures within <tools></tools> XML "
+    f"tags. Here are the available tools: <tools> {json.dumps(TOOLS)} </tools>"
+)
+MODELS = ("teacher-strong", "teacher-mid", "teacher-weak")
+
+
+# ---- synthetic text --------------------------------------------------------------------------------------------
+
+
+class Words:
+    """Zipf-distributed texts over the single-token words of the tokenizer, generated in bulk with numpy."""
+
+    def __init__(self, tokenizer, rng: np.random.Generator) -> None:
+        vocab = tokenizer.get_vocab()
+        words = sorted(
+            (i, t[1:]) for t, i in vocab.items() if t.startswith("\u0120") and re.fullmatch("[a-z]{2,12}", t[1:])
+        )
+        self.words = [w for _, w in words]
+        raw = [w.encode() + b" " for w in self.words]
+        self.lengths = np.array([len(w) for w in raw], dtype=np.int64)
+        self.starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]])
+        self.buffer = np.frombuffer(b"".join(raw), dtype=np.uint8)
+        cdf = np.cumsum(1.0 / np.arange(1, len(raw) + 1) ** 1.05)
+        self.cdf = cdf / cdf[-1]
+        self.rng = rng
+
+    def texts(self, counts: np.ndarray) -> list[str]:
+        """One sentence-like text per entry of `counts` (number of words)."""
+        counts = np.maximum(np.asarray(counts, dtype=np.int64), 1)
+        ids = np.searchsorted(self.cdf, self.rng.random(int(counts.sum())))
+        lengths = self.lengths[ids]
+        ends = np.cumsum(lengths)
+        # Gather every word's bytes in one fancy index: position within the output minus its word's output start.
+        gather = np.repeat(self.starts[ids] - (ends - lengths), lengths) + np.arange(int(ends[-1]))
+        text = self.buffer[gather].tobytes().decode("ascii")
+        word_end = np.concatenate([[0], ends])[np.cumsum(counts)]
+        word_start = np.concatenate([[0], word_end[:-1]])
+        return [
+            text[a].upper() + text[a + 1 : b - 1] + "."
+            for a, b in zip(word_start.tolist(), word_end.tolist(), strict=True)
+        ]
+
+
+def _lognormal_words(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
+    return np.maximum(3, rng.lognormal(np.log(mean) - 0.5, 1.0, n)).astype(np.int64)  # E[lognormal] = mean
+
+
+def make_conversations(num: int, words: Words, rng: np.random.Generator, scale: float) -> tuple[list, list]:
+    """(messages per row, kind per row): chat, multi, reasoning, tool, rag in roughly the Hermes 3 proportions."""
+    kinds = rng.choice(["chat", "multi", "reasoning", "tool", "rag"], size=num, p=[0.55, 0.15, 0.12, 0.10, 0.08])
+    turns = np.where(kinds == "multi", rng.integers(2, 4, num), 1)
+    user = iter(words.texts(_lognormal_words(rng, int(turns.sum()), 45 * scale)))
+    reply = iter(words.texts(_lognormal_words(rng, int(turns.sum()), 200 * scale)))
+    extra = iter(words.texts(_lognormal_words(rng, num * 3, 40 * scale)))
+    system = iter(words.texts(rng.integers(8, 30, num)))
+    has_system = rng.random(num) < 0.3
+    temps = rng.integers(-10, 35, num).tolist()
+    rows = []
+    for i, kind in enumerate(kinds.tolist()):
+        if kind == "tool":
+            call = json.dumps({"name": "get_weather", "arguments": {"city": next(system)[:20], "unit": "c"}})
+            resp = json.dumps({"name": "get_weather", "content": {"temp": temps[i]}})
+            rows.append(
+                [
+                    {"role": "system", "content": TOOLS_SYSTEM},
+                    {"role": "user", "content": next(user)},
+                    {"role": "assistant", "content": f"<tool_call>\n{call}\n</tool_call>"},
+                    {"role": "tool", "content": f"<tool_response>\n{resp}\n</tool_response>"},
+                    {"role": "assistant", "content": next(reply)},
+                ]
+            )
+            continue
+        if kind == "rag":
+            docs = "\n\n".join(f"Document:{d}\nTitle: {next(system)[:40]}\nText: {next(extra)}" for d in range(3))
+            answer = f"<co:0>{next(reply)}</co> <co:2>{next(system)}</co>\nCited Documents: 0, 2"
+            rows.append(
+                [
+                    {"role": "system", "content": "Cite all facts from the documents using <co: doc_id></co> tags."},
+                    {"role": "user", "content": f"CONTEXT:\n{docs}\n\n{next(user)}"},
+                    {"role": "assistant", "content": answer},
+                ]
+            )
+            continue
+        messages = [{"role": "system", "content": next(system)}] if has_system[i] else []
+        for _ in range(int(turns[i])):
+            content = next(reply)
+            if kind == "reasoning":
+                content = (
+                    f"<SCRATCHPAD>\n<PLAN>\n{next(system)}\n</PLAN>\n</SCRATCHPAD>\n<SOLUTION>\n{content}\n</SOLUTION>"
+                )
+            messages += [{"role": "user", "content": next(user)}, {"role": "assistant", "content": content}]
+        rows.append(messages)
+    return rows, kinds.tolist()
+
+
+# ---- planted duplicates and refusals -----------------------------------------------------------------------------
+
+
+def _edit_words(text: str, rng: random.Random, fraction: float) -> str:
+    words = text.split(" ")
+    for _ in range(max(1, round(len(words) * fraction))):
+        pos, op = rng.randrange(len(words)), rng.random()
+        if op < 0.6:
+            words[pos] = words[rng.randrange(len(words))] + "s"  # a different word, never equal to the one replaced
+        elif op < 0.8 or len(words) < 4:
+            words.insert(pos, rng.choice(("very", "also", "really", "then", "quite")))
+        else:
+            del words[pos]
+    return " ".join(words)
+
+
+def _near_copy(messages: list[dict], rng: random.Random) -> list[dict]:
+    """1-5 % of the words of the user/assistant turns edited (the turns with words picked by their length)."""
+    fraction = rng.uniform(0.01, 0.05)
+    out = [dict(m) for m in messages]
+    editable = [
+        i for i, m in enumerate(out) if m["role"] in ("user", "assistant") and "<tool_call>" not in m["content"]
+    ]
+    sizes = [out[i]["content"].count(" ") + 1 for i in editable]
+    edits = max(1, round(sum(sizes) * fraction))
+    for _ in range(edits):
+        i = rng.choices(editable, weights=sizes)[0]
+        out[i]["content"] = _edit_words(out[i]["content"], rng, 0)  # one edit (max(1, 0))
+    return out
+
+
+def _case_copy(messages: list[dict]) -> list[dict]:
+    """Equal after normalization (case, whitespace runs) but not byte-identical."""
+    return [{"role": m["role"], "content": "  " + m["content"].upper().replace(" ", "  ") + "\n"} for m in messages]
+
+
+def plant(rows: list, kinds: list, rng: random.Random, args) -> dict[str, list[int]]:
+    """Overwrite rows in place with planted copies and refusals; the row indices of each kind (and originals)."""
+    num = len(rows)
+    order = list(range(num // 10, num))  # copies come after their originals; the first rows are all originals
+    rng.shuffle(order)
+    n_exact, n_near, n_ref = (int(num * f) for f in (args.exact, args.near, args.refusals))
+    exact, near, refusal = order[:n_exact], order[n_exact : n_exact + n_near], order[n_exact + n_near :][:n_ref]
+    planted = set(exact) | set(near) | set(refusal)
+    originals = [i for i in range(num) if i not in planted]
+    plants: dict[str, list] = {"exact": [], "near": [], "refusal": refusal}
+    for kind, targets in (("exact", exact), ("near", near)):
+        for i in targets:
+            src = originals[rng.randrange(len(originals))]
+            while src >= i:
+                src = originals[rng.randrange(len(originals))]
+            if kind == "near":
+                rows[i] = _near_copy(rows[src], rng)
+            else:
+                rows[i] = [dict(m) for m in rows[src]] if rng.random() < 0.5 else _case_copy(rows[src])
+            kinds[i] = kinds[src]
+            plants[kind].append((i, src))
+    for i in refusal:
+        rows[i][-1] = {"role": "assistant", "content": rng.choice(REFUSALS)}
+    return plants
+
+
+# ---- sources -----------------------------------------------------------------------------------------------------
+
+
+def category_of(kinds: list, rng: np.random.Generator) -> list[str]:
+    others = {s: w for s, w in PAPER_SHARES.items() if s != "tool_use"}
+    slugs, weights = list(others), np.array(list(others.values()))
+    drawn = rng.choice(slugs, size=len(kinds), p=weights / weights.sum()).tolist()
+    return ["tool_use" if k == "tool" else c for k, c in zip(kinds, drawn, strict=True)]
+
+
+def write_sources(folder: Path, rows: list, categories: list, models: list, shard: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, lo in enumerate(range(0, len(rows), shard)):
+        hi = min(lo + shard, len(rows))
+        ids = [f"r{i:08d}" for i in range(lo, hi)]
+        if n % 4 == 3:  # one shard in four as OpenAI-style JSONL, the common shape of downloaded sets
+            with open(folder / f"part-{n:04d}.jsonl", "w", encoding="utf-8") as fh:
+                for i, row_id in zip(range(lo, hi), ids, strict=True):
+                    line = {"id": row_id, "category": categories[i], "model": models[i], "messages": rows[i]}
+                    fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+            continue
+        table = pa.table(
+            {
+                "id": ids,
+                "category": categories[lo:hi],
+                "source": ["synthetic"] * (hi - lo),
+                "model": models[lo:hi],
+                "messages": rows[lo:hi],
+                "tools": pa.nulls(hi - lo, pa.string()),
+                "documents": pa.nulls(hi - lo, RECORD_SCHEMA.field("documents").type),
+                "meta": ["{}"] * (hi - lo),
+            },
+            schema=RECORD_SCHEMA,
+        )
+        pq.write_table(table, folder / f"part-{n:04d}.parquet")
+
+
+def write_recipe(path: Path, sources: Path, output: Path) -> None:
+    recipe = {
+        "name": "build-scale",
+        "seed": 0,
+        "tokenizer": "llama3",
+        "sources": [
+            {"path": str(sources / "*.parquet"), "format": "parquet", "category_column": "category"},
+            {"path": str(sources / "*.jsonl"), "format": "openai", "category_column": "category"},
+        ],
+        "repair": ["python_literal"],
+        "filters": {"min_tokens": 16, "max_tokens": 8192, "model_priority": list(MODELS[:2])},
+        "dedup": {"exact": True, "near": {"threshold": 0.8}},
+        "mixture": {"weights": dict(PAPER_SHARES), "unit": "tokens"},
+        "output": str(output),
+    }
+    path.write_text(json.dumps(recipe, indent=2))  # JSON is YAML
+
+
+def generate(work: Path, args) -> dict:
+    """Sources, recipe and the planted ids (run in a child process: its memory is not the build's peak RSS)."""
+    from hermes_data.tokenizer import load_tokenizer
+
+    nrng, prng = np.random.default_rng(args.seed), random.Random(args.seed)
+    rows, kinds = make_conversations(args.rows, Words(load_tokenizer("llama3"), nrng), nrng, args.scale)
+    plants = plant(rows, kinds, prng, args)
+    categories = category_of(kinds, nrng)
+    models = [MODELS[i] for i in nrng.choice(3, size=args.rows, p=[0.5, 0.3, 0.2]).tolist()]
+    shutil.rmtree(work / "sources", ignore_errors=True)
+    write_sources(work / "sources", rows, categories, models, min(SHARD_ROWS, max(1, args.rows // 4)))
+    write_recipe(work / "recipe.yaml", work / "sources", work / "out")
+    return plants
+
+
+def prepare(work: Path, args) -> dict:
+    """Generate the sources, or reuse those a `--keep` folder holds for the same settings."""
+    settings = {k: getattr(args, k) for k in ("rows", "seed", "exact", "near", "refusals", "scale")}
+    marker = work / "plants.json"
+    if marker.is_file():
+        saved = json.loads(marker.read_text())
+        if saved["settings"] == settings:
+            return saved["plants"]
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        plants = pool.apply(generate, (work, args))
+    marker.write_text(json.dumps({"settings": settings, "plants": plants}))
+    return plants
+
+
+# ---- measurement -------------------------------------------------------------------------------------------------
+
+
+def peak_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def split_annotate(recipe, tokenizer, sample: int) -> dict[str, float]:
+    """rows/s of reading, validating (+ repair and keys) and tokenizing alone, on the first `sample` rows."""
+    from hermes_data.build.annotate import prompt_key
+    from hermes_data.build.sources import SourceReport, iter_source, resolve_paths
+    from hermes_data.dedup import exact_key
+    from hermes_data.tokenizer import count_tokens
+    from hermes_data.validate import repair_record, validate_record
+
+    spec = recipe.sources[0]
+    t0 = time.perf_counter()
+    records = []
+    for record in iter_source(spec, SourceReport(spec.path, spec.format, ""), resolve_paths(spec)):
+        records.append(record)
+        if len(records) >= sample:
+            break
+    t1 = time.perf_counter()
+    for record in records:
+        record, _ = repair_record(record, ("python_literal",))
+        validate_record(record)
+    t2 = time.perf_counter()
+    for record in records:
+        prompt_key(record["messages"]), exact_key(record["messages"])
+    t3 = time.perf_counter()
+    count_tokens([r["messages"] for r in records], tokenizer)
+    t4 = time.perf_counter()
+    n = len(records)
+    return {
+        "read_rows_s": n / (t1 - t0),
+        "validate_rows_s": n / (t2 - t1),
+        "keys_rows_s": n / (t3 - t2),
+        "tokenize_rows_s": n / (t4 - t3),
+    }
+
+
+def stage_of(rejected: pa.Table) -> dict[str, tuple[str, str]]:
+    pairs = zip(rejected.column("stage").to_pylist(), rejected.column("reason").to_pylist(), strict=True)
+    return dict(zip(rejected.column("id").to_pylist(), pairs, strict=True))
+
+
+def quality(plants: dict, dropped: dict[str, tuple[str, str]]) -> dict[str, float]:
+    """Recall: planted copies (or their originals) dropped by a duplicate stage, among pairs that reached it;
+    precision: rows the dedup stages dropped that belong to a planted pair."""
+    rid = "r{:08d}".format
+    dup_stages = ("model_priority", "dedup_exact", "dedup_near")
+    before = {"exact": ("category", "empty_turns", "length", "invalid", "refusals")}
+    before["near"] = before["exact"]
+    out: dict[str, float] = {}
+    members: set[str] = set()
+    for kind in ("exact", "near"):
+        eligible = found = 0
+        by_stage: dict[str, int] = {}
+        for copy, src in plants[kind]:
+            a, b = dropped.get(rid(copy)), dropped.get(rid(src))
+            members |= {rid(copy), rid(src)}
+            if (a and a[0] in before[kind]) or (b and b[0] in before[kind]):
+                continue  # one of the pair was filtered out before dedup: nothing to find
+            eligible += 1
+            hit = next((x for x in (a, b) if x and x[0] in dup_stages), None)
+            if hit:
+                found += 1
+                by_stage[hit[0]] = by_stage.get(hit[0], 0) + 1
+        out[f"{kind}_recall"] = found / max(eligible, 1)
+        out[f"{kind}_pairs"] = eligible
+        out[f"{kind}_found_by_stage"] = by_stage
+    for stage in ("dedup_exact", "dedup_near"):
+        drops = [i for i, (s, _) in dropped.items() if s == stage]
+        out[f"{stage}_dropped"] = len(drops)
+        out[f"{stage}_precision"] = sum(i in members for i in drops) / max(len(drops), 1)
+    planted = [rid(i) for i in plants["refusal"]]
+    reached = [i for i in planted if dropped.get(i, ("",))[0] not in ("category", "empty_turns", "length", "invalid")]
+    out["refusal_recall"] = sum(dropped.get(i, ("",))[0] == "refusals" for i in reached) / max(len(reached), 1)
+    refused = [i for i, (s, _) in dropped.items() if s == "refusals"]
+    out["refusal_precision"] = sum(i in set(planted) for i in refused) / max(len(refused), 1)
+    return out
+
+
+# ---- the build ---------------------------------------------------------------------------------------------------
+
+
+def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
+    """The steps of `run_build`, each timed: curate (read + annotate, filters, dedup, cache save), mix, write."""
+    from hermes_data.build.mix import category_stats, mix
+    from hermes_data.build.output import write_build
+    from hermes_data.build.pipeline import REJECTED_SCHEMA, curate
+    from hermes_data.record import FIELDS
+
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    curated = curate(recipe, tokenizer, console)
+    seconds.update(curated.seconds)
+    seconds["cache_save"] = time.perf_counter() - t - sum(curated.seconds.values())
+    t = time.perf_counter()
+    output, left_out, targets = mix(curated.table, recipe.mixture, recipe.seed, curated.funnel)
+    categories, totals = category_stats(output, targets, recipe.mixture.unit)
+    seconds["balance"] = time.perf_counter() - t
+    t = time.perf_counter()
+    rejected = pa.concat_tables([*curated.rejected, left_out.cast(REJECTED_SCHEMA)])
+    manifest = write_build(
+        recipe.output,
+        kept=output.select(list(FIELDS)).cast(RECORD_SCHEMA),
+        rejected=rejected.select([*FIELDS, "stage", "reason"]),
+        recipe=recipe.model_dump(mode="json"),
+        recipe_sha256=recipe.section_sha256(),
+        sources=curated.sources,
+        categories=categories,
+        funnel=curated.funnel.entries,
+        totals=totals,
+        shard_rows=recipe.shard_rows,
+    )
+    seconds["write"] = time.perf_counter() - t
+    rows_in = {"read_annotate": sum(s["rows_read"] for s in curated.sources)}
+    return seconds, {"manifest": manifest, "rows_in": rows_in, "funnel": curated.funnel.entries}, rejected
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--exact", type=float, default=0.02, help="share of rows planted as exact copies")
+    parser.add_argument("--near", type=float, default=0.02, help="share of rows planted as near copies")
+    parser.add_argument("--refusals", type=float, default=0.01, help="share of rows planted as refusals")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies turn lengths (mean ~390 tokens at 1)")
+    parser.add_argument("--keep", type=Path, default=None, help="folder for sources and output (kept); default temp")
+    parser.add_argument("--sample", type=int, default=20_000, help="rows for the read/validate/tokenize split")
+    args = parser.parse_args()
+
+    from rich.console import Console
+
+    from hermes_data.build.recipe import load_recipe
+    from hermes_data.tokenizer import load_tokenizer
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="build_scale_"))
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ["HERMES_CACHE"] = str(work / "cache")  # a fresh cache: the build must not reuse an earlier run
+    shutil.rmtree(work / "cache", ignore_errors=True)
+    t = time.perf_counter()
+    plants = prepare(work, args)
+    print(f"sources for {args.rows:,} rows ready in {time.perf_counter() - t:.1f} s under {work}", file=sys.stderr)
+    recipe = load_recipe(work / "recipe.yaml")
+    console = Console(stderr=True)
+    tokenizer = load_tokenizer("llama3")
+
+    rss_before = peak_rss_gib()
+    t_build = time.perf_counter()
+    seconds, info, rejected = run(recipe, tokenizer, console)
+    wall = time.perf_counter() - t_build
+    split = split_annotate(recipe, tokenizer, min(args.sample, args.rows))
+    figures = report(args, seconds, info, wall, rss_before, split, quality(plants, stage_of(rejected)))
+    print(json.dumps(figures, sort_keys=True))
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(args, seconds, info, wall, rss_before, split, qual) -> dict:
+    """Print the per-stage table; return every figure for the JSON line."""
+    funnel = info["funnel"]
+    rows = info["rows_in"]["read_annotate"]
+    stage_rows = {"read_annotate": rows}
+    remaining = rows
+    for name in seconds:  # rows each stage saw: what was left after the stages before it
+        stage_rows[name] = remaining
+        remaining -= sum(e["rows"] for e in funnel if e["stage"] == name and e.get("action", "dropped") == "dropped")
+    totals = info["manifest"]["stats"]["totals"]
+    upsampled = sum(e["tokens"] for e in funnel if e.get("action") == "upsampled")
+    dropped_tokens = sum(e["tokens"] for e in funnel if e.get("action", "dropped") == "dropped")
+    input_tokens = totals["tokens"] - upsampled + dropped_tokens
+    print(f"\nbuild of {rows:,} rows: {wall:.1f} s wall ({wall / 60:.1f} min), peak RSS {peak_rss_gib():.2f} GiB")
+    print(f"{'stage':<16}{'rows in':>12}{'seconds':>10}{'rows/s':>12}")
+    for name, secs in seconds.items():
+        n = stage_rows.get(name, remaining)
+        print(f"{name:<16}{n:>12,}{secs:>10.2f}{n / max(secs, 1e-9):>12,.0f}")
+    print("annotate split (rows/s on a sample): " + ", ".join(f"{k} {v:,.0f}" for k, v in split.items()))
+    print(
+        f"input: {input_tokens:,} tokens ({input_tokens / max(rows, 1):.0f} per row); output: {totals['rows']:,} rows, "
+        f"{totals['tokens']:,} tokens"
+    )
+    print(json.dumps(qual, sort_keys=True))
+    print("near-dedup vs datasketch: python benchmarks/dedup_vs_datasketch.py --rows 100000")
+    return {
+        "rows": rows,
+        "wall_s": round(wall, 2),
+        "peak_rss_gib": round(peak_rss_gib(), 3),
+        "rss_before_build_gib": round(rss_before, 3),
+        "stage_seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "stage_rows_per_s": {k: round(stage_rows.get(k, remaining) / max(v, 1e-9)) for k, v in seconds.items()},
+        "annotate_split_rows_per_s": {k: round(v) for k, v in split.items()},
+        "output_rows": totals["rows"],
+        "output_tokens": totals["tokens"],
+        "input_mean_tokens": round(input_tokens / max(rows, 1), 1),
+        **qual,
+    }
+
+
+if __name__ == "__main__":
+    main()
