@@ -129,20 +129,18 @@ class EndpointClient:
 
     async def complete(self, request: ChatRequest) -> Reply:
         """The reply to `request`, or RequestFailed after the bounded attempts (EndpointError when hopeless)."""
-        last: RequestFailed | None = None
+        last: _Retryable | None = None
         for attempt in range(self.spec.max_attempts):
-            if attempt:
-                await asyncio.sleep(self._delay(attempt, last))
+            if last is not None:
+                await asyncio.sleep(self._delay(attempt, last.retry_after))
             try:
                 return await self._send(request)
             except _Retryable as exc:
-                last = RequestFailed(exc.reason, self.redact(exc.detail))
-                last.retry_after = exc.retry_after  # type: ignore[attr-defined]
+                last = exc
         assert last is not None
-        raise RequestFailed(last.reason, f"{last.detail} (after {self.spec.max_attempts} attempts)")
+        raise RequestFailed(last.reason, f"{self.redact(last.detail)} (after {self.spec.max_attempts} attempts)")
 
-    def _delay(self, attempt: int, last: RequestFailed | None) -> float:
-        retry_after = getattr(last, "retry_after", None)
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, MAX_RETRY_AFTER_S)
         # "Equal jitter": half the exponential step fixed, half random, so synchronized clients spread out.

@@ -66,7 +66,7 @@ class Run:
     def __init__(
         self,
         recipe: GenerateRecipe,
-        journal: Journal,
+        journal: Journal | None,
         clients: dict[str, EndpointClient],
         *,
         max_cost: float | None = None,
@@ -74,7 +74,7 @@ class Run:
     ) -> None:
         self.recipe, self.journal, self.clients, self.max_cost = recipe, journal, clients, max_cost
         self.templates = {t.name: TemplateSet(t.templates) for t in recipe.tasks}
-        self.stats = Stats(spent_before=journal.total_cost())
+        self.stats = Stats(spent_before=journal.total_cost() if journal else 0.0)
         self.progress = progress or ProgressView(enabled=False)
         self.stopped: str | None = None
 
@@ -226,20 +226,20 @@ class _Rendered(Exception):
 
 
 class _DryRunContext(ItemContext):
-    """Renders the first request of an item and stops: no journal, no endpoint."""
+    """Renders the first request of an item into `sink` and stops: no journal, no endpoint."""
+
+    def __init__(self, run: Run, item: Item, sink: list[dict]) -> None:
+        super().__init__(run, item)
+        self.sink = sink
 
     async def ask(self, step: str, messages: list[dict], **_: object) -> str:
-        self.run.rendered.append(
-            {"task": self.item.task.name, "item": self.item.key, "step": step, "messages": messages}
-        )
+        self.sink.append({"task": self.item.task.name, "item": self.item.key, "step": step, "messages": messages})
         raise _Rendered
 
 
 async def dry_run(recipe: GenerateRecipe, *, num_items: int = 1) -> list[dict]:
     """The first request of the first `num_items` items of each task, as {task, item, step, messages}."""
-    run = Run.__new__(Run)
-    run.recipe, run.rendered = recipe, []
-    run.templates = {t.name: TemplateSet(t.templates) for t in recipe.tasks}
+    run, rendered = Run(recipe, None, {}), []
     placeholder = {
         "id": "placeholder",
         "messages": [
@@ -254,5 +254,5 @@ async def dry_run(recipe: GenerateRecipe, *, num_items: int = 1) -> list[dict]:
             items = build_items(recipe, task, num_items)
         for item in items:
             with contextlib.suppress(_Rendered):
-                await GENERATORS[task.generator](_DryRunContext(run, item))
-    return run.rendered
+                await GENERATORS[task.generator](_DryRunContext(run, item, rendered))
+    return rendered
