@@ -193,8 +193,11 @@ def _near_copy(messages: list[dict], rng: random.Random) -> list[dict]:
 
 
 def _case_copy(messages: list[dict]) -> list[dict]:
-    """Equal after normalization (case, whitespace runs) but not byte-identical."""
-    return [{"role": m["role"], "content": "  " + m["content"].upper().replace(" ", "  ") + "\n"} for m in messages]
+    """Equal after normalization but not byte-identical: first letter's case flipped, spaces doubled, a newline."""
+    return [
+        {"role": m["role"], "content": m["content"][:1].swapcase() + m["content"][1:].replace(" ", "  ") + "\n"}
+        for m in messages
+    ]
 
 
 def plant(rows: list, kinds: list, rng: random.Random, args) -> dict[str, list[int]]:

@@ -58,13 +58,13 @@ def write_build(
     if shard_rows <= 0:
         raise ValueError(f"shard_rows must be positive, got {shard_rows}")
     output = Path(output)
-    _check_replaceable(output)
+    check_replaceable(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _make_sibling(output, "tmp")
+    tmp = make_sibling(output, "tmp")
     try:
         hasher = ContentHasher()
-        shards = _write_shards(tmp, kept, shard_rows, RECORD_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
-        rejected_files = _write_shards(tmp, rejected, shard_rows, REJECTED_SCHEMA, REJECTED_DIR, "rejected-{i:05d}")
+        shards = write_shards(tmp, kept, shard_rows, RECORD_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
+        rejected_files = write_shards(tmp, rejected, shard_rows, REJECTED_SCHEMA, REJECTED_DIR, "rejected-{i:05d}")
         manifest = build_manifest(
             name=str(recipe.get("name") or output.name),
             recipe=recipe,
@@ -79,18 +79,18 @@ def write_build(
             license=license,
             extra=extra,
         )
-        _write_text(tmp / "README.md", render_card(manifest, license))
+        write_text(tmp / "README.md", render_card(manifest, license))
         # Written last: its presence is what marks the folder complete.
-        _write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        _fsync_dir(tmp)
-        _swap_in(tmp, output)
+        write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        fsync_dir(tmp)
+        swap_in(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return manifest
 
 
-def _check_replaceable(output: Path) -> None:
+def check_replaceable(output: Path) -> None:
     """Refuse to replace anything but an earlier build (or an empty folder): a typo must never delete user files."""
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise DataError(f"output {output} exists and is not a folder; choose another output in the recipe")
@@ -101,7 +101,7 @@ def _check_replaceable(output: Path) -> None:
         )
 
 
-def _make_sibling(output: Path, kind: str) -> Path:
+def make_sibling(output: Path, kind: str) -> Path:
     """A fresh hidden folder next to the output (same filesystem, so the final rename is atomic)."""
     while True:
         path = output.with_name(f".{output.name}.{kind}-{secrets.token_hex(4)}")
@@ -112,7 +112,7 @@ def _make_sibling(output: Path, kind: str) -> Path:
             continue
 
 
-def _write_shards(
+def write_shards(
     folder: Path,
     table: pa.Table,
     shard_rows: int,
@@ -136,18 +136,18 @@ def _write_shards(
             fh.flush()
             os.fsync(fh.fileno())
         entries.append(file_entry(folder, relative, piece.num_rows))
-    _fsync_dir(folder / subdir)
+    fsync_dir(folder / subdir)
     return entries
 
 
-def _write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     """Persist a folder's entries (new files, renames) so a power loss cannot undo the order we wrote them in."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -156,18 +156,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _swap_in(tmp: Path, output: Path) -> None:
+def swap_in(tmp: Path, output: Path) -> None:
     """Rename the finished folder to `output`; an earlier build there is moved aside first, then deleted."""
     if not output.exists():
         os.replace(tmp, output)
-        _fsync_dir(output.parent)
+        fsync_dir(output.parent)
         return
-    backup = _make_sibling(output, "old")
-    os.replace(output, backup)  # replaces the empty placeholder folder `_make_sibling` created
+    backup = make_sibling(output, "old")
+    os.replace(output, backup)  # replaces the empty placeholder folder `make_sibling` created
     try:
         os.replace(tmp, output)
     except BaseException:
         os.replace(backup, output)
         raise
-    _fsync_dir(output.parent)
+    fsync_dir(output.parent)
     shutil.rmtree(backup, ignore_errors=True)

@@ -18,7 +18,9 @@ from hermes_data.errors import RecipeError
 
 
 def generate_command(
-    recipe_path: Path = typer.Argument(..., metavar="RECIPE", help="Generate recipe (YAML)."),
+    recipe_path: str = typer.Argument(
+        ..., metavar="RECIPE", help="Generate recipe (YAML), or a shipped one by name (generate-demo)."
+    ),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task (try a recipe cheaply)."),
     max_cost: float = typer.Option(
         None,
@@ -33,8 +35,10 @@ def generate_command(
 ) -> None:
     """Generate conversations; exit 0 when the output was written (failed items are listed in it)."""
     from hermes_data.generate.recipe import load_generate_recipe
+    from hermes_data.resources import recipe_path as shipped_recipe
 
-    recipe = load_generate_recipe(recipe_path)
+    exists = Path(recipe_path).exists() or recipe_path.endswith((".yaml", ".yml"))
+    recipe = load_generate_recipe(Path(recipe_path) if exists else shipped_recipe(recipe_path))
     if dry_run:
         _print_dry_run(asyncio.run(_dry(recipe, num_prompts)))
         return

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hermes_data import __version__
 from hermes_data.build.manifest import DATA_DIR, FORMAT_VERSION, MANIFEST_NAME, ContentHasher
-from hermes_data.build.output import _check_replaceable, _fsync_dir, _make_sibling, _swap_in, _write_shards, _write_text
+from hermes_data.build.output import check_replaceable, fsync_dir, make_sibling, swap_in, write_shards, write_text
 from hermes_data.generate.recipe import GenerateRecipe
 from hermes_data.generate.runner import GenerationResult
 from hermes_data.record import RECORD_SCHEMA, records_to_table
@@ -38,19 +38,19 @@ def write_generation(
 ) -> dict:
     """Write the folder (replacing an earlier output there) and return its manifest."""
     output = Path(output)
-    _check_replaceable(output)
+    check_replaceable(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _make_sibling(output, "tmp")
+    tmp = make_sibling(output, "tmp")
     try:
         hasher = ContentHasher()
         table = records_to_table(result.records)
-        shards = _write_shards(tmp, table, shard_rows, RECORD_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
+        shards = write_shards(tmp, table, shard_rows, RECORD_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
         failures = [_failure_line(r) for rs in result.results.values() for r in rs if r.status != "completed"]
-        _write_text(tmp / FAILURES_NAME, "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures))
+        write_text(tmp / FAILURES_NAME, "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures))
         manifest = build_generation_manifest(result, recipe, hasher.hexdigest(), shards, limit, max_cost)
-        _write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        _fsync_dir(tmp)
-        _swap_in(tmp, output)
+        write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        fsync_dir(tmp)
+        swap_in(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

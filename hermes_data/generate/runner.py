@@ -160,7 +160,13 @@ async def _run_items(run: Run, task: TaskSpec, items: list[Item]) -> list[ItemRe
             run.stats.count_item(task.name, out[position])
             continue
         pending.append(asyncio.create_task(one(position, item)))
-    await asyncio.gather(*pending)
+    try:
+        await asyncio.gather(*pending)
+    except BaseException:
+        # A hopeless endpoint (EndpointError) or an interrupt: stop the siblings before the journal closes.
+        for task_ in pending:
+            task_.cancel()
+        raise
     return [r for r in out if r is not None]
 
 

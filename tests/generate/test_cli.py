@@ -77,8 +77,7 @@ def test_max_cost_needs_prices(fake_server, write_recipe):
 
 
 def test_shipped_demo_recipe_loads_and_dry_runs():
-    demo = Path(__file__).resolve().parents[2] / "recipes" / "generate-demo.yaml"
-    result = _invoke(demo, "--dry-run")
+    result = _invoke("generate-demo", "--dry-run")  # found by name among the shipped recipes
     assert result.exit_code == 0, result.output
     for task in ("general-evol", "roleplay", "coding-judge", "tool-use", "rag", "steering"):
         assert f"{task} · item" in result.output

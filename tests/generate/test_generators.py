@@ -9,6 +9,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from conftest import endpoint
 
+from hermes_data.build.manifest import verify_folder
+from hermes_data.formats import read_records
 from hermes_data.generate.pipeline import generate
 from hermes_data.generate.recipe import load_generate_recipe
 from hermes_data.record import meta_of
@@ -63,6 +65,14 @@ def test_every_generator_writes_valid_canonical_rows(fake_server, write_recipe):
     assert rows["code-00000.other.0"]["model"] == "other-model"
     assert a["judge"] == {"score": 8.0, "judge_model": "fake-model", "explanation": "The answer is clear and correct."}
     assert manifest["tokens"]["prompt"] > 0 and manifest["tokens"]["completion"] > 0
+
+
+def test_output_folder_verifies_and_reads_back_as_a_source(fake_server, write_recipe, tmp_path):
+    manifest, rows, _ = _run(fake_server(), write_recipe)
+    output = tmp_path / "out"
+    assert verify_folder(output) == []  # shards and content_sha256 match the manifest, as for a build folder
+    read = [r for r in read_records(str(output)) if isinstance(r, dict)]
+    assert sorted(r["id"] for r in read) == sorted(rows) and manifest["content_sha256"]
 
 
 def test_wrong_outputs_are_retried_with_another_seed(fake_server, write_recipe):

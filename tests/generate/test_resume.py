@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from hermes_data.generate.client import EndpointError
 from hermes_data.generate.journal import read_journal_keys
 from hermes_data.generate.pipeline import generate
 from hermes_data.generate.recipe import load_generate_recipe
@@ -94,3 +95,31 @@ def test_rerun_of_a_finished_generation_sends_nothing(fake_server, write_recipe)
     assert len(server.log) == num_sent
     assert second["requests"]["sent"] == 0 and second["content_sha256"] == first["content_sha256"]
     assert second["items"] == first["items"] and second["tokens"] == first["tokens"]
+
+
+def test_changed_request_is_sent_again_not_served_stale(fake_server, write_recipe):
+    server = fake_server()
+    task = {"name": "math", "category": "math", "count": 3}
+    generate(load_generate_recipe(write_recipe(server, [task])))
+    num_sent = len(server.log)
+    changed = load_generate_recipe(write_recipe(server, [{**task, "temperature": 0.2}]))
+    manifest = generate(changed)
+    assert len(server.log) == 2 * num_sent and manifest["requests"]["replayed_from_journal"] == 0
+
+
+def test_key_revoked_midway_stops_the_run_and_the_rerun_resumes(fake_server, write_recipe, monkeypatch):
+    monkeypatch.setenv("GEN_TEST_KEY", "sk-good")
+    server = fake_server(api_key="sk-good", latency=0.01)
+    path = write_recipe(server, TASKS[:1], endpoint={"api_key_env": "GEN_TEST_KEY", "max_concurrency": 2})
+    recipe = load_generate_recipe(path)
+    server.on_request = lambda body: setattr(server, "api_key", "sk-rotated") if len(server.log) >= 10 else None
+    with pytest.raises(EndpointError, match="401"):
+        generate(recipe)
+    assert not Path(recipe.output).exists()
+    journaled = read_journal_keys(recipe.journal)
+    assert journaled  # what arrived before the 401 is kept
+    monkeypatch.setenv("GEN_TEST_KEY", "sk-rotated")
+    sent_before = len(server.log)
+    manifest = generate(recipe)
+    assert {e["key"] for e in server.log[sent_before:]} & journaled == set()
+    assert manifest["items"]["completed"] == NUM_ITEMS // 2

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fakeopenai import ECHO_AUTH
 
 from hermes_data.generate.recipe import load_generate_recipe
@@ -35,6 +36,7 @@ def _files_contain(folder: Path, needle: bytes) -> list[str]:
     return [str(p) for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
 
 
+@pytest.mark.slow
 def test_key_never_leaks_even_when_the_server_echoes_it(fake_server, write_recipe, tmp_path):
     faults = ("429", "500", "malformed", "empty", ECHO_AUTH)
     server = fake_server(api_key=KEY, fault_rate=0.3, faults=faults, seed=5)
@@ -48,6 +50,7 @@ def test_key_never_leaks_even_when_the_server_echoes_it(fake_server, write_recip
     assert "bad request from Bearer ***" in failures  # the echoed key shows up redacted
 
 
+@pytest.mark.slow
 def test_wrong_key_error_names_the_variable_not_the_key(fake_server, write_recipe):
     server = fake_server(api_key=KEY)
     path = write_recipe(server, TASKS, endpoint={"api_key_env": "HERMES_TEST_KEY"})
