@@ -31,6 +31,7 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,7 @@ from hermes_data.record import RECORD_SCHEMA
 
 TARGET_MEAN_TOKENS = 390
 SHARD_ROWS = 100_000
+CHUNK_WORDS = 2_000_000  # words generated per numpy pass: the byte gather needs ~60 bytes per word at once
 REFUSALS = (
     "I'm sorry, but I can't help with that request.",
     "I'm sorry, but I cannot assist with that.",
@@ -93,8 +95,15 @@ class Words:
         self.rng = rng
 
     def texts(self, counts: np.ndarray) -> list[str]:
-        """One sentence-like text per entry of `counts` (number of words)."""
+        """One sentence-like text per entry of `counts` (number of words), in chunks of a few million words."""
         counts = np.maximum(np.asarray(counts, dtype=np.int64), 1)
+        bounds = np.searchsorted(np.cumsum(counts), np.arange(0, counts.sum(), CHUNK_WORDS), side="right")
+        out: list[str] = []
+        for lo, hi in zip(bounds.tolist(), [*bounds[1:].tolist(), len(counts)], strict=True):
+            out += self._texts(counts[lo:hi]) if hi > lo else []
+        return out
+
+    def _texts(self, counts: np.ndarray) -> list[str]:
         ids = np.searchsorted(self.cdf, self.rng.random(int(counts.sum())))
         lengths = self.lengths[ids]
         ends = np.cumsum(lengths)
@@ -119,8 +128,8 @@ def make_conversations(num: int, words: Words, rng: np.random.Generator, scale: 
     turns = np.where(kinds == "multi", rng.integers(2, 4, num), 1)
     user = iter(words.texts(_lognormal_words(rng, int(turns.sum()), 45 * scale)))
     reply = iter(words.texts(_lognormal_words(rng, int(turns.sum()), 200 * scale)))
-    extra = iter(words.texts(_lognormal_words(rng, num * 3, 40 * scale)))
-    system = iter(words.texts(rng.integers(8, 30, num)))
+    extra = iter(words.texts(_lognormal_words(rng, int((kinds == "rag").sum()) * 3, 40 * scale)))
+    system = iter(words.texts(rng.integers(8, 30, num * 2)))  # system prompts, cities, titles, cited spans
     has_system = rng.random(num) < 0.3
     temps = rng.integers(-10, 35, num).tolist()
     rows = []
@@ -304,8 +313,9 @@ def prepare(work: Path, args) -> dict:
         saved = json.loads(marker.read_text())
         if saved["settings"] == settings:
             return saved["plants"]
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        plants = pool.apply(generate, (work, args))
+    # A pool that reports a dead worker (BrokenProcessPool) instead of waiting for it forever.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        plants = pool.submit(generate, work, args).result()
     marker.write_text(json.dumps({"settings": settings, "plants": plants}))
     return plants
 
@@ -404,15 +414,18 @@ def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
     from hermes_data.record import FIELDS
 
     seconds: dict[str, float] = {}
-    t = time.perf_counter()
+    cpu: dict[str, float] = {}
+    t, c = time.perf_counter(), time.process_time()
     curated = curate(recipe, tokenizer, console)
     seconds.update(curated.seconds)
+    cpu.update(curated.cpu_seconds)
     seconds["cache_save"] = time.perf_counter() - t - sum(curated.seconds.values())
-    t = time.perf_counter()
+    cpu["cache_save"] = time.process_time() - c - sum(curated.cpu_seconds.values())
+    t, c = time.perf_counter(), time.process_time()
     output, left_out, targets = mix(curated.table, recipe.mixture, recipe.seed, curated.funnel)
     categories, totals = category_stats(output, targets, recipe.mixture.unit)
-    seconds["balance"] = time.perf_counter() - t
-    t = time.perf_counter()
+    seconds["balance"], cpu["balance"] = time.perf_counter() - t, time.process_time() - c
+    t, c = time.perf_counter(), time.process_time()
     rejected = pa.concat_tables([*curated.rejected, left_out.cast(REJECTED_SCHEMA)])
     manifest = write_build(
         recipe.output,
@@ -426,9 +439,10 @@ def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
         totals=totals,
         shard_rows=recipe.shard_rows,
     )
-    seconds["write"] = time.perf_counter() - t
+    seconds["write"], cpu["write"] = time.perf_counter() - t, time.process_time() - c
     rows_in = {"read_annotate": sum(s["rows_read"] for s in curated.sources)}
-    return seconds, {"manifest": manifest, "rows_in": rows_in, "funnel": curated.funnel.entries}, rejected
+    info = {"manifest": manifest, "rows_in": rows_in, "funnel": curated.funnel.entries, "cpu": cpu}
+    return seconds, info, rejected
 
 
 def main() -> None:
@@ -484,10 +498,12 @@ def report(args, seconds, info, wall, rss_before, split, qual) -> dict:
     dropped_tokens = sum(e["tokens"] for e in funnel if e.get("action", "dropped") == "dropped")
     input_tokens = totals["tokens"] - upsampled + dropped_tokens
     print(f"\nbuild of {rows:,} rows: {wall:.1f} s wall ({wall / 60:.1f} min), peak RSS {peak_rss_gib():.2f} GiB")
-    print(f"{'stage':<16}{'rows in':>12}{'seconds':>10}{'rows/s':>12}")
+    print(f"{'stage':<16}{'rows in':>12}{'seconds':>10}{'rows/s':>12}{'cpu s':>10}{'rows/cpu-s':>12}")
     for name, secs in seconds.items():
-        n = stage_rows.get(name, remaining)
-        print(f"{name:<16}{n:>12,}{secs:>10.2f}{n / max(secs, 1e-9):>12,.0f}")
+        n, cpu = stage_rows.get(name, remaining), info["cpu"][name]
+        print(f"{name:<16}{n:>12,}{secs:>10.2f}{n / max(secs, 1e-9):>12,.0f}{cpu:>10.2f}{n / max(cpu, 1e-9):>12,.0f}")
+    total_cpu = sum(info["cpu"].values())
+    print(f"total: {wall:.1f} s wall, {total_cpu:.1f} s cpu (all threads); load average now {os.getloadavg()[0]:.1f}")
     print("annotate split (rows/s on a sample): " + ", ".join(f"{k} {v:,.0f}" for k, v in split.items()))
     print(
         f"input: {input_tokens:,} tokens ({input_tokens / max(rows, 1):.0f} per row); output: {totals['rows']:,} rows, "
@@ -501,6 +517,8 @@ def report(args, seconds, info, wall, rss_before, split, qual) -> dict:
         "peak_rss_gib": round(peak_rss_gib(), 3),
         "rss_before_build_gib": round(rss_before, 3),
         "stage_seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "stage_cpu_seconds": {k: round(v, 2) for k, v in info["cpu"].items()},
+        "cpu_s": round(total_cpu, 1),
         "stage_rows_per_s": {k: round(stage_rows.get(k, remaining) / max(v, 1e-9)) for k, v in seconds.items()},
         "annotate_split_rows_per_s": {k: round(v) for k, v in split.items()},
         "output_rows": totals["rows"],

@@ -1,7 +1,7 @@
 """`hermes-train`: the command line of the training half.
 
-Training commands arrive with their issues (sft, dpo, eval, select); what exists now checks that a tokenizer is
-what the trainer expects.
+Training commands arrive with their issues (sft, dpo, eval); what exists now checks that a tokenizer is what the
+trainer expects and selects a checkpoint from benchmark scores (the paper's Table 2 rule).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 import typer
 
 from hermes_data.errors import HermesError
+from hermes_train.cli_select import select_command
 
 app = typer.Typer(
     name="hermes-train",
@@ -46,6 +47,9 @@ def check_tokenizer(
         "chatml": ids,
     }
     typer.echo(json.dumps(info, indent=2))
+
+
+app.command("select")(select_command)
 
 
 def main() -> None:

@@ -1,0 +1,108 @@
+"""Resumable sharded checkpoints: `OUT/step-N/` with model, optimizer, scheduler, RNG and data position.
+
+Layout of one checkpoint (every rank writes its own shards with `torch.distributed.checkpoint`, so nothing is ever
+gathered on one rank and a checkpoint saved on N ranks loads on M):
+
+    step-N/
+      *.distcp, .metadata     model and optimizer shards (DCP)
+      trainer.json            step, scheduler state, data position (rank 0)
+      rng-rank-R.pt           each rank's torch / CUDA RNG state
+      COMPLETE                written last
+
+Everything is written into `step-N.tmp/`, renamed to `step-N/` by rank 0 after a barrier, and only then the marker is
+written, so a run killed while saving leaves no folder that `latest_checkpoint` would pick (DESIGN/STYLE: markers
+last). Resume = `load_checkpoint(latest_checkpoint(out), …)`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+
+MARKER = "COMPLETE"
+_STEP_DIR = re.compile(r"^step-(\d+)$")
+
+
+def _rank() -> int:
+    return dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
+
+
+def _barrier() -> None:
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+
+
+def _rng_state() -> dict[str, Any]:
+    state = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state()
+    return state
+
+
+def save_checkpoint(out: str | Path, step: int, model, optimizer, scheduler, data_state: dict) -> Path:
+    """Write `out/step-{step}/` collectively (every rank calls this) and return its path."""
+    import torch.distributed.checkpoint as dcp
+    from torch.distributed.checkpoint.state_dict import get_state_dict
+
+    final = Path(out) / f"step-{step}"
+    tmp = Path(out) / f"step-{step}.tmp"
+    if _rank() == 0:
+        shutil.rmtree(tmp, ignore_errors=True)  # a save that died half-way
+        tmp.mkdir(parents=True)
+    _barrier()
+    model_state, optim_state = get_state_dict(model, optimizer)
+    dcp.save({"model": model_state, "optimizer": optim_state}, checkpoint_id=str(tmp))
+    torch.save(_rng_state(), tmp / f"rng-rank-{_rank()}.pt")
+    if _rank() == 0:
+        trainer = {"step": step, "scheduler": scheduler.state_dict(), "data": data_state}
+        (tmp / "trainer.json").write_text(json.dumps(trainer, indent=2) + "\n", encoding="utf-8")
+    _barrier()
+    if _rank() == 0:
+        shutil.rmtree(final, ignore_errors=True)
+        os.rename(tmp, final)
+        (final / MARKER).write_text(f"{step}\n", encoding="utf-8")
+    _barrier()
+    return final
+
+
+def latest_checkpoint(out: str | Path) -> Path | None:
+    """The complete `step-N/` folder with the highest N, or None (folders without the marker are ignored)."""
+    folder = Path(out)
+    if not folder.is_dir():
+        return None
+    steps = []
+    for child in folder.iterdir():
+        match = _STEP_DIR.match(child.name)
+        if match and (child / MARKER).is_file():
+            steps.append((int(match.group(1)), child))
+    return max(steps)[1] if steps else None
+
+
+def load_checkpoint(path: str | Path, model, optimizer, scheduler) -> dict:
+    """Restore model, optimizer, scheduler and this rank's RNG in place; returns `{"step", "data"}`."""
+    import torch.distributed.checkpoint as dcp
+    from torch.distributed.checkpoint.state_dict import get_state_dict, set_state_dict
+
+    path = Path(path)
+    if not (path / MARKER).is_file():
+        raise FileNotFoundError(f"{path}: not a complete checkpoint (no {MARKER} marker)")
+    model_state, optim_state = get_state_dict(model, optimizer)
+    state = {"model": model_state, "optimizer": optim_state}
+    dcp.load(state, checkpoint_id=str(path))
+    set_state_dict(model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"])
+    trainer = json.loads((path / "trainer.json").read_text(encoding="utf-8"))
+    scheduler.load_state_dict(trainer["scheduler"])
+    rng_file = path / f"rng-rank-{_rank()}.pt"
+    if rng_file.is_file():  # absent when resuming on more ranks than saved: those ranks keep their seed
+        rng = torch.load(rng_file, weights_only=True)
+        torch.set_rng_state(rng["torch"])
+        if "cuda" in rng and torch.cuda.is_available():
+            torch.cuda.set_rng_state(rng["cuda"])
+    return {"step": trainer["step"], "data": trainer["data"]}
