@@ -93,7 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[64, 256])
-    parser.add_argument("--waves", type=int, default=10, help="requests per run = waves x concurrency")
+    parser.add_argument("--waves", type=int, default=50, help="requests per run = waves x concurrency")
     args = parser.parse_args()
     proc, base_url = start_server(args.latency)
     try:
