@@ -16,6 +16,12 @@ Printed: rows/s per stage (read + annotate, with a separate split of read / vali
 filter; dedup exact; dedup near; cache save; balance; write), peak RSS, dedup recall and precision on the planted
 copies, refusal recall, and a final JSON line with every figure. The near-dedup comparison with datasketch is
 `benchmarks/dedup_vs_datasketch.py`.
+
+Measured on the 2-core, 23 GiB development machine while other jobs shared it (load average ~2.5), 1M rows, 366M
+tokens: 877 s wall (14.6 min; the tokenizer's ~4 s load not included), 1,319 CPU-s, peak RSS 7.6 GiB. Read + annotate
+took 740 s of it (tokenization ~85 % of its CPU); refusals 28 s, near dedup 36 s, write 41 s, cache 10 s, balance 7 s.
+Dedup: exact recall 1.000, near recall 0.999, precision 1.000 on both stages; refusal recall 0.9997, precision 1.0.
+(That run's JSONL tool rows were still double-wrapped by the OpenAI reader: 2 % of rows dropped as tag_unbalanced.)
 """
 
 from __future__ import annotations
@@ -253,7 +259,8 @@ def write_sources(folder: Path, rows: list, categories: list, models: list, shar
         if n % 4 == 3:  # one shard in four as OpenAI-style JSONL, the common shape of downloaded sets
             with open(folder / f"part-{n:04d}.jsonl", "w", encoding="utf-8") as fh:
                 for i, row_id in zip(range(lo, hi), ids, strict=True):
-                    line = {"id": row_id, "category": categories[i], "model": models[i], "messages": rows[i]}
+                    messages = _openai_shape(rows[i])
+                    line = {"id": row_id, "category": categories[i], "model": models[i], "messages": messages}
                     fh.write(json.dumps(line, ensure_ascii=False) + "\n")
             continue
         table = pa.table(
@@ -270,6 +277,29 @@ def write_sources(folder: Path, rows: list, categories: list, models: list, shar
             schema=RECORD_SCHEMA,
         )
         pq.write_table(table, folder / f"part-{n:04d}.parquet")
+
+
+def _openai_shape(messages: list[dict]) -> list[dict]:
+    """Hermes tool turns as OpenAI chat messages (`tool_calls`, raw tool results): the reader wraps them again."""
+    out = []
+    for m in messages:
+        body = m["content"].strip()
+        if m["role"] == "assistant" and body.startswith("<tool_call>"):
+            call = json.loads(body.removeprefix("<tool_call>").removesuffix("</tool_call>"))
+            function = {"name": call["name"], "arguments": json.dumps(call["arguments"])}
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [{"id": "c0", "type": "function", "function": function}],
+                }
+            )
+        elif m["role"] == "tool" and body.startswith("<tool_response>"):
+            result = json.loads(body.removeprefix("<tool_response>").removesuffix("</tool_response>"))
+            out.append({"role": "tool", "tool_call_id": "c0", "content": json.dumps(result["content"])})
+        else:
+            out.append(m)
+    return out
 
 
 def write_recipe(path: Path, sources: Path, output: Path) -> None:

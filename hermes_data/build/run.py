@@ -86,15 +86,17 @@ def print_plan(console: Console, recipe: BuildRecipe) -> dict:
         rows = sum(1 for _ in iter_source(spec, report, paths))
         plan["sources"].append({"path": spec.path, "files": paths, "rows": rows, "unreadable": report.rows_unreadable})
         console.print(
-            f"source {spec.path}: {rows:,} rows ({report.rows_unreadable} unreadable) from {len(paths)} input(s)"
+            f"source {spec.path}: {rows:,} rows ({report.rows_unreadable} unreadable) from {len(paths)} input(s)",
+            soft_wrap=True,  # long paths must not break a line's figures apart (scripts grep this output)
         )
-    console.print("stages: " + " → ".join(plan["stages"]))
+    console.print("stages: " + " → ".join(plan["stages"]), soft_wrap=True)
     if recipe.mixture:
         console.print(
             f"mixture: unit={recipe.mixture.unit} total={recipe.mixture.total} "
-            f"max_upsample={recipe.mixture.max_upsample} weights={recipe.mixture.weights}"
+            f"max_upsample={recipe.mixture.max_upsample} weights={recipe.mixture.weights}",
+            soft_wrap=True,
         )
-    console.print(f"output: {recipe.output} (not written: dry run)")
+    console.print(f"output: {recipe.output} (not written: dry run)", soft_wrap=True)
     return plan
 
 

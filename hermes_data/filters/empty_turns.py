@@ -33,7 +33,9 @@ def _last_roles(messages: pa.ChunkedArray) -> list[str | None]:
     out: list[str | None] = []
     for chunk in messages.chunks:
         roles = pc.struct_field(chunk.flatten(), "role").to_numpy(zero_copy_only=False)
+        # `offsets` of a sliced list array index the parent's values; `flatten()` starts at this slice's first.
         offsets = chunk.offsets.to_numpy()
+        offsets = offsets - offsets[0]
         for start, end in zip(offsets[:-1], offsets[1:], strict=True):
             out.append(roles[end - 1] if end > start else None)
     return out

@@ -98,3 +98,9 @@ def test_model_priority_keeps_the_strongest_per_prompt(work_table):
     verdict = model_priority_filter(table)
     assert verdict.keep.tolist() == [False, True, True, True, False]
     assert verdict.reasons == ["weaker_model", None, None, None, "same_prompt"]
+
+
+def test_empty_turns_on_a_sliced_table(work_table):
+    # A sliced list column keeps its parent's offsets; the filter must read the slice's own rows.
+    table = work_table([chat("Q0", "A0"), chat("Q1", ""), chat("Q2", "A2") + [{"role": "user", "content": "?"}]])
+    assert empty_turns_filter(table.slice(1)).reasons == ["empty_turn", "missing_reply"]
