@@ -1,7 +1,7 @@
 """`hermes-train`: the command line of the training half.
 
-Training commands arrive with their issues (sft, dpo, eval); what exists now checks that a tokenizer is what the
-trainer expects and selects a checkpoint from benchmark scores (the paper's Table 2 rule).
+`sft` launches supervised fine-tuning (hermes_train/sft/); `check-tokenizer` checks that a tokenizer is what the
+trainer expects; `select` picks a checkpoint from benchmark scores (the paper's Table 2 rule).
 """
 
 from __future__ import annotations
@@ -50,6 +50,32 @@ def check_tokenizer(
 
 
 app.command("select")(select_command)
+
+
+@app.command("sft")
+def sft(
+    recipe: str = typer.Argument(..., help="SFT recipe YAML, e.g. recipes/sft-tiny-cpu.yaml."),
+    nproc: int | None = typer.Option(None, "--nproc", help="Processes on this node (default: the recipe's launch)."),
+    nnodes: int | None = typer.Option(None, "--nnodes", help="Number of nodes (default: the recipe's launch)."),
+    node_rank: int = typer.Option(0, "--node-rank", help="This node's rank among --nnodes."),
+    master_addr: str | None = typer.Option(None, "--master-addr", help="Address of node 0 (multi-node)."),
+    master_port: int = typer.Option(29500, "--master-port"),
+    overrides: list[str] = typer.Option([], "--set", help="key=value (dotted keys, YAML values), repeatable."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print per-rank memory from a meta-device model; no run."),
+) -> None:
+    """Supervised fine-tuning with FSDP2: packed masked ChatML, global-batch loss, step-N/ checkpoints, epoch-K/."""
+    from hermes_train.sft.config import load_sft_recipe, parse_overrides
+    from hermes_train.sft.launch import launch, plan_memory
+
+    if dry_run:
+        spec = load_sft_recipe(recipe, parse_overrides(overrides))
+        world = (nproc or spec.launch.nproc_per_node) * (nnodes or spec.launch.nnodes)
+        typer.echo(json.dumps(plan_memory(spec, world_size=world), indent=2))
+        return
+    code = launch(recipe, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
+                  master_port=master_port)  # fmt: skip
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

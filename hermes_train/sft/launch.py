@@ -1,0 +1,86 @@
+"""`hermes-train sft`: validate the recipe, then start one `hermes_train.sft.train` process per rank through
+`torch.distributed.run` (torchrun: rendezvous, RANK/LOCAL_RANK/WORLD_SIZE, multi-node), or plan memory (`--dry-run`).
+
+The recipe is validated here, before any process starts, so a typo is one line on the terminal and not N tracebacks
+from N workers (STYLE: errors surface before the workers).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from hermes_data.errors import RecipeError
+from hermes_train.sft.config import SFTRecipe, load_sft_recipe, parse_overrides
+
+
+def torchrun_command(
+    recipe_path: str | Path,
+    overrides: list[str],
+    *,
+    nproc: int,
+    nnodes: int = 1,
+    node_rank: int = 0,
+    master_addr: str | None = None,
+    master_port: int = 29500,
+) -> list[str]:
+    """The `python -m torch.distributed.run … -m hermes_train.sft.train RECIPE --set …` command line of this node."""
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc)]
+    if nnodes == 1 and master_addr is None:
+        command.append("--standalone")  # a free port on localhost: parallel runs on one machine do not collide
+    else:
+        command += ["--nnodes", str(nnodes), "--node-rank", str(node_rank)]
+        command += ["--master-addr", master_addr or "127.0.0.1", "--master-port", str(master_port)]
+    command += ["-m", "hermes_train.sft.train", str(Path(recipe_path).resolve())]
+    for pair in overrides:
+        command += ["--set", pair]
+    return command
+
+
+def launch(recipe_path: str | Path, overrides: list[str], *, nproc: int | None = None, nnodes: int | None = None,
+           node_rank: int = 0, master_addr: str | None = None, master_port: int = 29500) -> int:  # fmt: skip
+    """Validate, then run this node's ranks; returns their exit status."""
+    recipe = load_sft_recipe(recipe_path, parse_overrides(overrides))
+    nproc = nproc or recipe.launch.nproc_per_node
+    nnodes = nnodes or recipe.launch.nnodes
+    recipe.check_world(nproc * nnodes)
+    if nnodes > 1 and master_addr is None:
+        raise RecipeError(
+            f"launch.nnodes is {nnodes}: give --master-addr (node 0's address) and --node-rank on every node, "
+            "or --nnodes 1 to run on this machine only"
+        )
+    command = torchrun_command(
+        recipe_path, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
+        master_port=master_port,
+    )  # fmt: skip
+    return subprocess.run(command).returncode
+
+
+def plan_memory(recipe: SFTRecipe, *, world_size: int) -> dict:
+    """Per-rank memory (GiB) of the recipe at `world_size` ranks, with and without CPU offload; the model is built
+    on the meta device only (memory.py), so this runs anywhere in seconds."""
+    from hermes_train.memory import estimate_memory, model_size
+    from hermes_train.sft.models import build_config
+
+    config = build_config(recipe.model, planning=True)
+    size = model_size(config)
+    options = {
+        "world_size": world_size,
+        "micro_batch_tokens": recipe.micro_batch_size * recipe.max_length,
+        "activation_checkpointing": recipe.gradient_checkpointing,
+        "chunk_size": recipe.loss_chunk_size,
+        "size": size,
+    }
+    return {
+        "model": recipe.model.name or "config",
+        "num_params": size.num_params,
+        "world_size": world_size,
+        "accumulation_steps": recipe.check_world(world_size),
+        "micro_batch_tokens": options["micro_batch_tokens"],
+        "recipe_cpu_offload": recipe.fsdp.cpu_offload,
+        "per_rank_gib": {
+            "no_offload": estimate_memory(config, cpu_offload=False, **options).as_dict(),
+            "cpu_offload": estimate_memory(config, cpu_offload=True, **options).as_dict(),
+        },
+    }
