@@ -59,24 +59,9 @@ REFUSALS = (
     "I must decline this request.",
     "I'm not comfortable writing that. Let me know if there is something else you need.",
 )
-TOOLS = [
-    {
-        "type": "function",
-        "function": {
-            "name": "get_weather",
-            "description": "Current weather for a city.",
-            "parameters": {
-                "type": "object",
-                "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]}},
-                "required": ["city"],
-            },
-        },
-    }
-]
-TOOLS_SYSTEM = (
-    "You are a function calling AI model. You are provided with function signatures within <tools></tools> XML "
-    f"tags. Here are the available tools: <tools> {json.dumps(TOOLS)} </tools>"
-)
+# Same tool list and system prompt as the other benchmarks' synthetic rows.
+from synthetic import TOOLS_SYSTEM  # noqa: E402
+
 MODELS = ("teacher-strong", "teacher-mid", "teacher-weak")
 
 
