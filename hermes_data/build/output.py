@@ -19,6 +19,8 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -57,11 +59,7 @@ def write_build(
     """Write the build folder at `output` (replacing an earlier build there) and return its manifest."""
     if shard_rows <= 0:
         raise ValueError(f"shard_rows must be positive, got {shard_rows}")
-    output = Path(output)
-    check_replaceable(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = make_sibling(output, "tmp")
-    try:
+    with atomic_folder(output) as tmp:
         hasher = ContentHasher()
         shards = write_shards(tmp, kept, shard_rows, RECORD_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
         rejected_files = write_shards(tmp, rejected, shard_rows, REJECTED_SCHEMA, REJECTED_DIR, "rejected-{i:05d}")
@@ -82,12 +80,27 @@ def write_build(
         write_text(tmp / "README.md", render_card(manifest, license))
         # Written last: its presence is what marks the folder complete.
         write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest
+
+
+@contextmanager
+def atomic_folder(output: str | Path) -> Iterator[Path]:
+    """A temporary sibling of `output` to write into; when the block ends without error it replaces `output`.
+
+    On any error the temporary folder is removed and an earlier `output` is left as it was, so a crash never leaves
+    a folder that looks complete. Write the completion marker (the manifest) last inside the block.
+    """
+    output = Path(output)
+    check_replaceable(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = make_sibling(output, "tmp")
+    try:
+        yield tmp
         fsync_dir(tmp)
         swap_in(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return manifest
 
 
 def check_replaceable(output: Path) -> None:

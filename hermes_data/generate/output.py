@@ -12,14 +12,13 @@ The folder is assembled under a hidden temporary name and renamed into place, as
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
 from hermes_data import __version__
 from hermes_data.build.manifest import DATA_DIR, FORMAT_VERSION, MANIFEST_NAME, ContentHasher
-from hermes_data.build.output import check_replaceable, fsync_dir, make_sibling, swap_in, write_shards, write_text
+from hermes_data.build.output import atomic_folder, write_shards, write_text
 from hermes_data.generate.recipe import GenerateRecipe
 from hermes_data.generate.runner import GenerationResult
 from hermes_data.record import RECORD_SCHEMA, records_to_table
@@ -37,11 +36,7 @@ def write_generation(
     shard_rows: int = 50_000,
 ) -> dict:
     """Write the folder (replacing an earlier output there) and return its manifest."""
-    output = Path(output)
-    check_replaceable(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = make_sibling(output, "tmp")
-    try:
+    with atomic_folder(output) as tmp:
         hasher = ContentHasher()
         table = records_to_table(result.records)
         shards = write_shards(tmp, table, shard_rows, RECORD_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
@@ -49,11 +44,6 @@ def write_generation(
         write_text(tmp / FAILURES_NAME, "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures))
         manifest = build_generation_manifest(result, recipe, hasher.hexdigest(), shards, limit, max_cost)
         write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        fsync_dir(tmp)
-        swap_in(tmp, output)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return manifest
 
 
