@@ -24,15 +24,17 @@ def torchrun_command(
     node_rank: int = 0,
     master_addr: str | None = None,
     master_port: int = 29500,
+    module: str = "hermes_train.sft.train",
 ) -> list[str]:
-    """The `python -m torch.distributed.run … -m hermes_train.sft.train RECIPE --set …` command line of this node."""
+    """The `python -m torch.distributed.run … -m MODULE RECIPE --set …` command line of this node (MODULE is the
+    per-rank entry point: SFT by default, `hermes_train.dpo.train` for DPO)."""
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc)]
     if nnodes == 1 and master_addr is None:
         command.append("--standalone")  # a free port on localhost: parallel runs on one machine do not collide
     else:
         command += ["--nnodes", str(nnodes), "--node-rank", str(node_rank)]
         command += ["--master-addr", master_addr or "127.0.0.1", "--master-port", str(master_port)]
-    command += ["-m", "hermes_train.sft.train", str(Path(recipe_path).resolve())]
+    command += ["-m", module, str(Path(recipe_path).resolve())]
     for pair in overrides:
         command += ["--set", pair]
     return command
