@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -102,6 +102,7 @@ def table_to_records(table: pa.Table) -> list[dict[str, Any]]:
     return table.select(list(FIELDS)).to_pylist()
 
 
-def canonical_json(record: dict[str, Any]) -> str:
-    """A record as canonical JSON (sorted keys, UTF-8 text): the unit of `content_sha256` (DESIGN §7)."""
-    return json.dumps({k: record.get(k) for k in FIELDS}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def canonical_json(record: dict[str, Any], fields: Sequence[str] = FIELDS) -> str:
+    """A record (or a pair, with its `fields`) as canonical JSON (sorted keys, UTF-8 text): the unit of
+    `content_sha256` (DESIGN §7)."""
+    return json.dumps({k: record.get(k) for k in fields}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

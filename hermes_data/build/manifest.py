@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
@@ -28,16 +28,23 @@ REJECTED_DIR = "rejected"
 READ_BATCH_ROWS = 10_000
 
 
+def row_fields(manifest: dict) -> tuple[str, ...]:
+    """The columns `content_sha256` covers: the record's, or those the manifest names (a pair folder's
+    `row_fields`, hermes_data.pairs)."""
+    return tuple(manifest.get("row_fields") or FIELDS)
+
+
 class ContentHasher:
     """Incremental `content_sha256`: feed tables or record batches in output order."""
 
-    def __init__(self) -> None:
+    def __init__(self, fields: Sequence[str] = FIELDS) -> None:
         self._digest = hashlib.sha256()
+        self.fields = list(fields)
         self.num_rows = 0
 
     def update(self, rows: pa.Table | pa.RecordBatch) -> None:
-        for record in rows.select(list(FIELDS)).to_pylist():
-            self._digest.update(canonical_json(record).encode("utf-8"))
+        for record in rows.select(self.fields).to_pylist():
+            self._digest.update(canonical_json(record, self.fields).encode("utf-8"))
             self._digest.update(b"\n")
         self.num_rows += rows.num_rows
 
@@ -180,10 +187,11 @@ def _check_file(folder: Path, entry: dict) -> list[str]:
 
 
 def _check_content(folder: Path, manifest: dict) -> list[str]:
-    hasher = ContentHasher()
+    fields = row_fields(manifest)
+    hasher = ContentHasher(fields)
     for entry in manifest["shards"]:
         try:
-            for batch in pq.ParquetFile(folder / entry["path"]).iter_batches(READ_BATCH_ROWS, columns=list(FIELDS)):
+            for batch in pq.ParquetFile(folder / entry["path"]).iter_batches(READ_BATCH_ROWS, columns=list(fields)):
                 hasher.update(batch)
         except (pa.ArrowException, OSError, KeyError) as exc:
             return [f"{entry['path']} cannot be read as records: {exc}"]

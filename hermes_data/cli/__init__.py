@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from hermes_data.cli import build, convert, generate, publish, pull, stats, validate, verify, versions
+from hermes_data.cli import build, convert, generate, pairs, publish, pull, stats, validate, verify, versions
 from hermes_data.cli.common import console_err
 from hermes_data.errors import HermesError
 
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.command("build")(build.build_command)
 app.command("generate")(generate.generate_command)
+app.command("pairs")(pairs.pairs_command)
 app.command("validate")(validate.validate_command)
 app.command("stats")(stats.stats_command)
 app.command("convert")(convert.convert_command)

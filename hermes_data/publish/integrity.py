@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hermes_data.build.manifest import READ_BATCH_ROWS, ContentHasher
+from hermes_data.build.manifest import READ_BATCH_ROWS, ContentHasher, row_fields
 from hermes_data.errors import DataError
 
 
@@ -22,7 +22,7 @@ def require_clean(where: str, problems: list[str]) -> None:
 
 def check_rows(dataset: object, manifest: dict, where: str) -> None:
     """The loaded rows hash to the manifest's `content_sha256` (the data, whatever the files looked like)."""
-    hasher = ContentHasher()
+    hasher = ContentHasher(row_fields(manifest))
     # The Dataset's Arrow table is memory-mapped from its cache; hash it batch by batch to stay in bounded memory.
     for batch in dataset.data.table.to_batches(max_chunksize=READ_BATCH_ROWS):
         hasher.update(batch)

@@ -64,8 +64,12 @@ def _hub_card(manifest: dict, repo: str, version: str) -> str:
     """The Hub copy's card: re-rendered so its loading snippet names this repo and version."""
     from jinja2 import TemplateError
 
+    if manifest.get("kind") == "pairs":  # a preference-pair folder (hermes-data pairs) has its own card
+        from hermes_data.pairs.card import render_pairs_card as render
+    else:
+        render = render_card
     try:
-        return render_card(manifest, manifest.get("license") or "other", repo=repo, revision=version)
+        return render(manifest, manifest.get("license") or "other", repo=repo, revision=version)
     except (KeyError, TypeError, ValueError, TemplateError) as exc:
         raise DataError(f"cannot render the dataset card from manifest.json ({exc!r}); rebuild the folder") from exc
 

@@ -1,7 +1,9 @@
 """The embedded sample: original Hermes ShareGPT conversations shipped inside the package (see README.md here).
 
 `conversations.jsonl` holds valid rows for all eight categories and drives the demo mixture and the tiny training
-run; `defective.jsonl` holds one labelled row per validator error code (`expected_error`).
+run; `defective.jsonl` holds one labelled row per validator error code (`expected_error`); `candidates.jsonl`
+holds judged candidate replies (`meta.prompt_id`, `meta.judge`) that `hermes-data pairs pairs-demo` turns into
+preference pairs.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import pathlib
 from importlib import resources
 
-FILES = ("conversations.jsonl", "defective.jsonl")
+FILES = ("conversations.jsonl", "defective.jsonl", "candidates.jsonl")
 
 
 def sample_path(name: str = "conversations.jsonl") -> pathlib.Path:

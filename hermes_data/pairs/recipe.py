@@ -1,0 +1,89 @@
+"""The pairs recipe (`hermes-data pairs RECIPE`): sources of judged candidates or pair files, the margin, filters,
+dedup and the output, validated strictly (unknown keys are errors that list the allowed ones)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hermes_data.build.recipe import DedupSpec, Strict, _check_slug, _merge
+from hermes_data.formats import FORMATS
+from hermes_data.pairs.readers import PAIR_FORMATS
+from hermes_data.recipe_errors import load_yaml, parse_model
+
+# `sample:NAME` reads a file of the embedded sample (hermes_data/sample), as build recipes do.
+SAMPLE_PREFIX = "sample:"
+
+
+class PairSourceSpec(Strict):
+    """One input: judged candidates (conversation records, as `hermes-data generate` writes them) or a pair file."""
+
+    path: str
+    kind: Literal["candidates", "pairs"] | None = None  # detected from the first row's keys when omitted
+    format: Literal[FORMATS + PAIR_FORMATS] | None = None  # type: ignore[valid-type]
+    config: str | None = None  # Hub dataset config
+    revision: str | None = None
+    split: str = "train"
+    category: str | None = None  # one slug for every pair of this source
+    limit: int | None = Field(default=None, gt=0)
+
+    @field_validator("category")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        return _check_slug(v, "category")
+
+    @model_validator(mode="after")
+    def _format_fits_kind(self) -> PairSourceSpec:
+        if self.kind == "pairs" and self.format and self.format not in PAIR_FORMATS:
+            raise ValueError(f"format {self.format!r} is a conversation format; pair files are {PAIR_FORMATS}")
+        if self.kind == "candidates" and self.format and self.format not in FORMATS:
+            raise ValueError(f"format {self.format!r} is a pair container; candidates are read as {FORMATS}")
+        return self
+
+
+class PairFiltersSpec(Strict):
+    min_tokens: int = Field(default=16, ge=0)  # each of prompt+chosen and prompt+rejected
+    max_tokens: int = Field(default=8192, gt=0)  # the DPO trainer's max_length
+    drop_invalid: bool = True  # validator issues in either conversation
+
+    @model_validator(mode="after")
+    def _range(self) -> PairFiltersSpec:
+        if self.min_tokens >= self.max_tokens:
+            raise ValueError(f"min_tokens ({self.min_tokens}) must be below max_tokens ({self.max_tokens})")
+        return self
+
+
+class PairsRecipe(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    seed: int = 0
+    tokenizer: str = "llama3"
+    license: str = "other"
+    sources: list[PairSourceSpec] = Field(min_length=1)
+    min_margin: float = Field(default=1.0, gt=0)  # judge points (1-10 scale) between chosen and rejected
+    max_pairs_per_prompt: int = Field(default=1, ge=1)  # 1: the best against the lowest-scored reply
+    filters: PairFiltersSpec = PairFiltersSpec()
+    dedup: DedupSpec = DedupSpec()
+    shard_rows: int = Field(default=50_000, gt=0)
+    output: str
+
+    def sha256(self) -> str:
+        return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def load_pairs_recipe(path: str | Path, overrides: dict | None = None) -> PairsRecipe:
+    """Read and validate a pairs recipe; relative source paths resolve against the recipe's folder, `output`
+    against the working directory (as for build recipes)."""
+    path = Path(path)
+    data = load_yaml(path)
+    _merge(data, overrides or {})
+    recipe = parse_model(PairsRecipe, data, str(path))
+    base = path.resolve().parent
+    for source in recipe.sources:
+        if not source.path.startswith(("hub:", "hf://", SAMPLE_PREFIX)) and not Path(source.path).is_absolute():
+            source.path = str(base / source.path)
+    recipe.output = str(Path(recipe.output).resolve())
+    return recipe
