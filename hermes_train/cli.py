@@ -12,6 +12,7 @@ import sys
 import typer
 
 from hermes_data.errors import HermesError
+from hermes_train.cli_eval import compare_command, eval_command
 from hermes_train.cli_select import select_command
 
 app = typer.Typer(
@@ -50,6 +51,8 @@ def check_tokenizer(
 
 
 app.command("select")(select_command)
+app.command("eval")(eval_command)
+app.command("compare")(compare_command)
 
 
 @app.command("sft")

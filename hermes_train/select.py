@@ -17,7 +17,7 @@ from typing import Any
 
 from hermes_data.errors import DataError
 
-KEYS = ("checkpoints", "groups")
+KEYS = ("checkpoints", "groups", "meta")  # meta: provenance written by hermes-train eval; not read here
 
 
 @dataclass

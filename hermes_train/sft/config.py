@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hermes_data.errors import RecipeError
 from hermes_data.recipe_errors import load_yaml, parse_model
+from hermes_train.eval.suite import EvalSpec
 from hermes_train.tokenize import OVERFLOWS
 
 
@@ -86,6 +87,7 @@ class SFTRecipe(Strict):
     checkpoint_every: int = Field(default=500, ge=1)  # optimizer steps between step-N/ checkpoints
     log_every: int = Field(default=1, ge=1)
     output: str
+    eval: EvalSpec | None = None  # score each epoch-K/ export after training and select one (issue 8)
 
     def check_world(self, world_size: int) -> int:
         """Accumulation steps for `world_size` ranks; an uneven split names the settings to change."""

@@ -56,7 +56,14 @@ def launch(recipe_path: str | Path, overrides: list[str], *, nproc: int | None =
         recipe_path, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
         master_port=master_port,
     )  # fmt: skip
-    return subprocess.run(command).returncode
+    code = subprocess.run(command).returncode
+    # Evaluation and selection run once, here, after the workers have exited (a recipe's `eval:` section): each
+    # epoch export is scored, `select` picks one, and run.json records it.
+    if code == 0 and recipe.eval is not None and node_rank == 0:
+        from hermes_train.eval.after_training import evaluate_run
+
+        evaluate_run(recipe, Path(recipe.output))
+    return code
 
 
 def plan_memory(recipe: SFTRecipe, *, world_size: int) -> dict:
