@@ -11,7 +11,8 @@ gathered on one rank and a checkpoint saved on N ranks loads on M):
 
 Everything is written into `step-N.tmp/`, renamed to `step-N/` by rank 0 after a barrier, and only then the marker is
 written, so a run killed while saving leaves no folder that `latest_checkpoint` would pick (DESIGN/STYLE: markers
-last). Resume = `load_checkpoint(latest_checkpoint(out), …)`.
+last). Resume = `remove_incomplete(out)` on rank 0 (what a killed save or export left), then
+`load_checkpoint(latest_checkpoint(out), …)`.
 """
 
 from __future__ import annotations
@@ -83,6 +84,19 @@ def latest_checkpoint(out: str | Path) -> Path | None:
         if match and (child / MARKER).is_file():
             steps.append((int(match.group(1)), child))
     return max(steps)[1] if steps else None
+
+
+def remove_incomplete(out: str | Path) -> list[str]:
+    """Delete what a killed run left half-written in `out`: `step-N/` without the marker and `*.tmp/` folders
+    (`step-N.tmp/`, `epoch-K.tmp/`). Rank 0 only, before the ranks look for a checkpoint; returns the removed names."""
+    folder = Path(out)
+    removed = []
+    for child in sorted(folder.iterdir()) if folder.is_dir() else []:
+        stale = child.name.endswith(".tmp") or (_STEP_DIR.match(child.name) and not (child / MARKER).is_file())
+        if stale and child.is_dir():
+            shutil.rmtree(child)
+            removed.append(child.name)
+    return removed
 
 
 def load_checkpoint(path: str | Path, model, optimizer, scheduler) -> dict:

@@ -36,6 +36,17 @@ def hub_errors(what: str) -> Iterator[None]:
     except HTTPError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{what}: the Hub answered {first}") from exc
+    except Exception as exc:
+        # Unreachable Hub (offline machine, DNS, proxy): the HTTP stack's own connection errors, whichever httpx
+        # generation huggingface_hub runs on, become one line instead of a traceback.
+        if not (isinstance(exc, OSError) or type(exc).__module__.split(".")[0] in _HTTP_STACKS):
+            raise
+        raise DataError(
+            f"{what}: cannot reach the Hub ({type(exc).__name__}: {exc}); check the network or HF_ENDPOINT"
+        ) from exc
+
+
+_HTTP_STACKS = {"httpx", "httpx2", "httpcore", "httpcore2", "requests", "urllib3", "h11", "anyio"}
 
 
 def _api():

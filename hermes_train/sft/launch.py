@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hermes_data.errors import RecipeError
 from hermes_train.sft.config import SFTRecipe, load_sft_recipe, parse_overrides
+from hermes_train.sft.preflight import preflight
 
 
 def torchrun_command(
@@ -52,6 +53,7 @@ def launch(recipe_path: str | Path, overrides: list[str], *, nproc: int | None =
             f"launch.nnodes is {nnodes}: give --master-addr (node 0's address) and --node-rank on every node, "
             "or --nnodes 1 to run on this machine only"
         )
+    preflight(recipe)  # user errors as one line here, not one traceback per worker
     command = torchrun_command(
         recipe_path, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
         master_port=master_port,

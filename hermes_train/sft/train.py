@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -24,8 +23,9 @@ import torch
 import torch.distributed as dist
 
 from hermes_data.errors import RecipeError
-from hermes_train.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from hermes_train.checkpoint import latest_checkpoint, load_checkpoint, remove_incomplete, save_checkpoint
 from hermes_train.collate import PackedCollator
+from hermes_train.export import export_hf
 from hermes_train.fsdp import CausalLMWithLoss, apply_fsdp, backward_global_batch
 from hermes_train.packing import pack, packing_efficiency
 from hermes_train.schedule import build_scheduler
@@ -53,11 +53,19 @@ def train(recipe: SFTRecipe) -> dict:
     model = build_sharded_model(recipe, tokenizer, device)
     optimizer, scheduler = build_optimizer(recipe, model, total_steps)
 
-    # --- resume from the latest complete step-N/ ------------------------------------------------------------------
+    # --- resume from the latest complete step-N/ (what a killed run half-wrote is deleted first) -------------------
+    if rank == 0:
+        removed = remove_incomplete(out)
+        if removed:
+            print(f"removed incomplete outputs of an earlier run: {', '.join(removed)}", file=sys.stderr)
+    dist.barrier()
     step = 0
     checkpoint = latest_checkpoint(out)
     if checkpoint is not None:
         step = load_checkpoint(checkpoint, model, optimizer, scheduler)["step"]
+        if rank == 0:
+            print(f"resumed from {checkpoint}", file=sys.stderr)
+    resumed_from = step
     metrics = MetricsLog(out / "metrics.jsonl", keep_up_to=step, enabled=rank == 0)
 
     # --- loop ------------------------------------------------------------------------------------------------------
@@ -91,7 +99,7 @@ def train(recipe: SFTRecipe) -> dict:
 
     # --- report ----------------------------------------------------------------------------------------------------
     run = {**data_info, "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, "last_step": step}
-    run |= {"world_size": world, "accumulation_steps": accumulation}
+    run |= {"world_size": world, "accumulation_steps": accumulation, "resumed_from_step": resumed_from}
     run["tokens_per_second"] = num_tokens / max(elapsed, 1e-9)
     if rank == 0:
         write_run_json(out, recipe, run)
@@ -215,27 +223,6 @@ class MetricsLog:
                 f.write(json.dumps(row) + "\n")
 
 
-def export_hf(model: CausalLMWithLoss, tokenizer, final: Path, *, dtype: torch.dtype = torch.float32) -> None:
-    """A Hugging Face folder (`from_pretrained` loads it) in `dtype`: the full state dict gathered on rank 0 (in host
-    memory), written into `final.tmp/`, then renamed (collective: every rank calls it)."""
-    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
-    from transformers import AutoModelForCausalLM
-
-    options = StateDictOptions(full_state_dict=True, cpu_offload=True)
-    state = get_model_state_dict(model.model, options=options)
-    if dist.get_rank() == 0:
-        tmp = final.with_name(final.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        with torch.device("meta"):
-            fresh = AutoModelForCausalLM.from_config(model.model.config)
-        fresh.load_state_dict({key: value.to(dtype) for key, value in state.items()}, assign=True)
-        fresh.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        shutil.rmtree(final, ignore_errors=True)
-        os.rename(tmp, final)
-    dist.barrier()
-
-
 def write_run_json(out: Path, recipe: SFTRecipe, run: dict) -> None:
     run = {key: value for key, value in run.items() if key != "lengths"}
     record = {"recipe": recipe.model_dump(mode="json"), "recipe_sha256": recipe.sha256(), **run, "git": _git_commit()}
@@ -253,8 +240,27 @@ def _git_commit() -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
+def die_with_launcher() -> None:
+    """Have the kernel SIGKILL this rank when its parent (the torchrun agent) dies (Linux; elsewhere a no-op).
+
+    torchrun starts every rank in a session of its own, so a SIGKILL of torchrun or of the job's process group (OOM
+    killer, `kill -9`, a preempted job step) does not reach the ranks: they would train on as orphans, writing
+    checkpoints into the folder that the rerun resumes from."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    pr_set_pdeathsig = 1  # <linux/prctl.h>
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the launcher died before the call: nobody will send the signal
+        os._exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Per-rank entry point: `RECIPE [--set key=value …]`."""
+    die_with_launcher()
     args = list(sys.argv[1:] if argv is None else argv)
     pairs = [args[i + 1] for i, arg in enumerate(args) if arg == "--set"]
     recipe = load_sft_recipe(args[0], parse_overrides(pairs))

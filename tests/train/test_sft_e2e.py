@@ -7,9 +7,6 @@ second run resumes from step-2/, repeats step 3 with the same loss and finishes 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,17 +21,9 @@ FAST = ["max_length=512", "overflow=truncate", "model.config.hidden_size=32", "e
         "optimizer.lr=3e-3", "checkpoint_every=2"]  # fmt: skip
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
-
-
-def sft(tmp_path: Path, data: Path, out: Path, *extra: str) -> None:
+def sft(cli, tmp_path: Path, data: Path, out: Path, *extra: str) -> None:
     sets = [f"dataset={data}", f"output={out}", *FAST, *extra]
-    run("hermes-train", "sft", str(RECIPE), "--nproc", "2", *[a for s in sets for a in ("--set", s)], cwd=tmp_path)
+    cli("hermes-train", "sft", str(RECIPE), "--nproc", "2", *[a for s in sets for a in ("--set", s)], cwd=tmp_path)
 
 
 def first_step_loss_unsharded(spec) -> float:
@@ -61,23 +50,21 @@ def metrics(out: Path) -> dict[int, dict]:
 
 
 @pytest.mark.slow
-def test_tiny_sft_trains_resumes_and_exports(tmp_path):
+def test_tiny_sft_trains_resumes_and_exports(tmp_path, demo_build, cli):
     from transformers import AutoModelForCausalLM
 
     from hermes_train.checkpoint import latest_checkpoint
     from hermes_train.sft.config import load_sft_recipe, parse_overrides
     from hermes_train.sft.models import build_model
 
-    data, out = tmp_path / "demo", tmp_path / "run"
-    run("hermes-data", "build", str(ROOT / "recipes" / "demo.yaml"), "--set", f"output={data}",
-        "--set", "mixture.total=4000", cwd=tmp_path)  # fmt: skip
+    data, out = demo_build, tmp_path / "run"
 
-    sft(tmp_path, data, out, "max_steps=3")
+    sft(cli, tmp_path, data, out, "max_steps=3")
     first = metrics(out)
     assert sorted(first) == [1, 2, 3] and latest_checkpoint(out) == out / "step-2"
     assert not (out / "epoch-1").exists()
 
-    sft(tmp_path, data, out)
+    sft(cli, tmp_path, data, out)
     second = metrics(out)
     assert sorted(second) == [1, 2, 3, 4]  # step 3 once: the resumed run replaced the lost step's line
     assert second[3]["loss"] == pytest.approx(first[3]["loss"], rel=1e-5)  # same data, same weights after step 2
