@@ -81,6 +81,33 @@ def sft(
         raise typer.Exit(code)
 
 
+@app.command("dpo")
+def dpo(
+    recipe: str = typer.Argument(..., help="DPO recipe YAML, e.g. recipes/dpo-tiny-cpu.yaml."),
+    nproc: int | None = typer.Option(None, "--nproc", help="Processes on this node (default: the recipe's launch)."),
+    nnodes: int | None = typer.Option(None, "--nnodes", help="Number of nodes (default: the recipe's launch)."),
+    node_rank: int = typer.Option(0, "--node-rank", help="This node's rank among --nnodes."),
+    master_addr: str | None = typer.Option(None, "--master-addr", help="Address of node 0 (multi-node)."),
+    master_port: int = typer.Option(29500, "--master-port"),
+    overrides: list[str] = typer.Option([], "--set", help="key=value (dotted keys, YAML values), repeatable."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print base and adapter sizes per rank; no run."),
+) -> None:
+    """LoRA DPO with FSDP2: reference = adapter disabled, RMSProp, NEFTune on the policy only, epoch-K/ adapters."""
+    from hermes_train.dpo.config import load_dpo_recipe
+    from hermes_train.dpo.launch import launch, plan_parameters
+    from hermes_train.sft.config import parse_overrides
+
+    if dry_run:
+        spec = load_dpo_recipe(recipe, parse_overrides(overrides))
+        world = (nproc or spec.launch.nproc_per_node) * (nnodes or spec.launch.nnodes)
+        typer.echo(json.dumps(plan_parameters(spec, world_size=world), indent=2))
+        return
+    code = launch(recipe, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
+                  master_port=master_port)  # fmt: skip
+    if code:
+        raise typer.Exit(code)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,67 @@
+"""`hermes-train dpo`: validate the recipe and the dataset, then start one `hermes_train.dpo.train` process per rank
+with SFT's launcher (torchrun), or print the parameter plan (`--dry-run`).
+
+Validation happens here, before any process starts, so a recipe typo, a missing dataset or a dataset that is not
+preference pairs is one line on the terminal and not N tracebacks from N workers.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from hermes_data.errors import RecipeError
+from hermes_train.dpo.config import DPORecipe, load_dpo_recipe
+from hermes_train.sft.config import parse_overrides
+from hermes_train.sft.launch import torchrun_command
+
+MODULE = "hermes_train.dpo.train"
+
+
+def launch(recipe_path: str, overrides: list[str], *, nproc: int | None = None, nnodes: int | None = None,
+           node_rank: int = 0, master_addr: str | None = None, master_port: int = 29500) -> int:  # fmt: skip
+    """Validate, then run this node's ranks; returns their exit status."""
+    from hermes_train.dpo.data import load_pairs
+
+    recipe = load_dpo_recipe(recipe_path, parse_overrides(overrides))
+    nproc = nproc or recipe.launch.nproc_per_node
+    nnodes = nnodes or recipe.launch.nnodes
+    recipe.check_world(nproc * nnodes)
+    if nnodes > 1 and master_addr is None:
+        raise RecipeError(
+            f"launch.nnodes is {nnodes}: give --master-addr (node 0's address) and --node-rank on every node, "
+            "or --nnodes 1 to run on this machine only"
+        )
+    import datasets
+
+    datasets.disable_progress_bars()  # a bad dataset must be one line on the terminal, not progress bars and a line
+    load_pairs(recipe.dataset)  # resolves, verifies and checks the pair columns (a DataError names the fix)
+    command = torchrun_command(
+        recipe_path, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
+        master_port=master_port, module=MODULE,
+    )  # fmt: skip
+    return subprocess.run(command).returncode
+
+
+def plan_parameters(recipe: DPORecipe, *, world_size: int) -> dict:
+    """Base and adapter sizes from a meta-device model (no memory, any size): what each rank holds in parameters."""
+    import torch
+    from peft import get_peft_model
+
+    from hermes_train.dpo.model import lora_config
+    from hermes_train.sft.models import build_config, build_meta_model
+
+    spec = recipe.model.model_copy(update={"attn_implementation": "sdpa"})  # sizes only: no flash-attn needed here
+    base = build_meta_model(spec, build_config(spec, planning=True))
+    peft_model = get_peft_model(base, lora_config(recipe.lora))
+    adapter = sum(p.numel() for p in peft_model.parameters() if p.requires_grad)
+    frozen = sum(p.numel() for p in peft_model.parameters() if not p.requires_grad)
+    bytes_per = torch.finfo(torch.float32).bits // 8  # fp32 master weights; bf16 compute copies are transient
+    return {
+        "model": recipe.model.name or "config",
+        "world_size": world_size,
+        "accumulation_steps": recipe.check_world(world_size),
+        "base_params": frozen,
+        "adapter_params": adapter,
+        "parameter_gib_per_rank": (frozen + adapter) * bytes_per / world_size / 2**30,
+        "optimizer_gib_per_rank": adapter * bytes_per / world_size / 2**30,  # RMSProp: one square average
+    }
