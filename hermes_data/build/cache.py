@@ -1,12 +1,14 @@
 """Reuse the curated table (after filters and dedup) when only `mixture:` changed.
 
 The key hashes everything the curated rows depend on: the source specs and the bytes of local inputs, repair,
-filters, dedup, tokenizer and the package version. Entries are written to a temporary folder and renamed, so a
-crash never leaves an entry that looks complete.
+filters, dedup, tokenizer and the package's code (every `hermes_data` source file, not only its version number: a
+fixed filter or a changed table layout between two commits of one version must not reuse stale rows). Entries are
+written to a temporary folder and renamed, so a crash never leaves an entry that looks complete.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -24,10 +26,25 @@ STATE = "state.json"
 
 def curated_key(recipe_sections: dict, source_fingerprints: list[str]) -> str:
     blob = json.dumps(
-        {"recipe": recipe_sections, "inputs": source_fingerprints, "version": hermes_data.__version__},
+        {
+            "recipe": recipe_sections,
+            "inputs": source_fingerprints,
+            "version": hermes_data.__version__,
+            "code": code_fingerprint(),
+        },  # fmt: skip
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of the package's Python sources (read once per process; ~100 small files)."""
+    root = Path(hermes_data.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def entry_dir(key: str) -> Path:
@@ -38,8 +55,11 @@ def load(key: str) -> tuple[pa.Table, pa.Table, dict] | None:
     folder = entry_dir(key)
     if not (folder / STATE).is_file():
         return None
-    state = json.loads((folder / STATE).read_text())
-    return pq.read_table(folder / "curated.parquet"), pq.read_table(folder / "rejected.parquet"), state
+    try:
+        state = json.loads((folder / STATE).read_text())
+        return pq.read_table(folder / "curated.parquet"), pq.read_table(folder / "rejected.parquet"), state
+    except (OSError, ValueError, pa.ArrowException):
+        return None  # an unreadable entry is a miss: the build recomputes and overwrites it
 
 
 def save(key: str, curated: pa.Table, rejected: pa.Table, state: dict) -> None:
