@@ -17,7 +17,7 @@ from hermes_train.sft.config import load_sft_recipe
 
 def test_tiny_suite_resolves_paths_against_its_folder():
     suite = load_suite(TINY_SUITE)
-    data = ROOT / "tests" / "eval" / "data"
+    data = ROOT / "recipes" / "eval-tiny"
     assert suite.include_path == str(data / "tasks")
     assert suite.tasks[0].data_files == {"test": str(data / "arc.jsonl")}
     assert suite.mtbench.questions == str(data / "mtbench.jsonl")
