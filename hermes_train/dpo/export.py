@@ -4,6 +4,7 @@ complete. Both functions are collective: every rank calls them (the shards are g
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from pathlib import Path
@@ -18,8 +19,10 @@ def _full(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.full_tensor() if hasattr(tensor, "full_tensor") else tensor
 
 
-def save_adapter(model: PolicyWithReference, tokenizer, final: Path) -> None:
+def save_adapter(model: PolicyWithReference, tokenizer, final: Path, *, base: str | None = None) -> None:
     """`adapter_config.json` + `adapter_model.safetensors` (`PeftModel.from_pretrained(base, final)` loads them).
+    `base` (the recipe's model.name) is recorded as `base_model_name_or_path`, so `hermes-train eval ADAPTER` and
+    peft's `AutoPeftModelForCausalLM` find the base; a randomly initialized base has none.
 
     Only the adapter's shards are gathered (a few MB to a few hundred MB), never the base."""
     from peft import get_peft_model_state_dict
@@ -31,7 +34,9 @@ def save_adapter(model: PolicyWithReference, tokenizer, final: Path) -> None:
         state = get_peft_model_state_dict(peft_model, state_dict=lora)  # peft's saved names (adapter name removed)
         tmp = _fresh_tmp(final)
         save_file({k: v.contiguous() for k, v in state.items()}, str(tmp / "adapter_model.safetensors"))
-        peft_model.peft_config["default"].save_pretrained(str(tmp))
+        config = copy.copy(peft_model.peft_config["default"])
+        config.base_model_name_or_path = base
+        config.save_pretrained(str(tmp))
         tokenizer.save_pretrained(tmp)
         _swap(tmp, final)
     dist.barrier()

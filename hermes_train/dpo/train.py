@@ -87,7 +87,7 @@ def train(recipe: DPORecipe) -> dict:
             metrics.write(row)
         if end_of_epoch:
             k = step // steps_per_epoch
-            save_adapter(model, tokenizer, out / f"epoch-{k}")
+            save_adapter(model, tokenizer, out / f"epoch-{k}", base=_base_reference(recipe.model.name))
             if recipe.merge:
                 dtype = torch.bfloat16 if recipe.precision == "bf16" else torch.float32
                 save_merged(model, tokenizer, out / f"epoch-{k}-merged", dtype=dtype)
@@ -204,6 +204,11 @@ def _all_reduce(value: torch.Tensor) -> torch.Tensor:
 
 def _numel(param: torch.Tensor) -> int:
     return param.numel()  # a DTensor's numel is the global (unsharded) size
+
+
+def _base_reference(name: str | None) -> str | None:
+    """A local base as an absolute path (the adapter is loaded from elsewhere later), a Hub id as it is."""
+    return str(Path(name).resolve()) if name and Path(name).exists() else name
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -157,3 +157,35 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, pair_folder, record_folder):
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith("error:"), result.stderr[-2000:]
         assert words in lines[0]
+
+
+@pytest.mark.slow
+def test_dpo_on_a_saved_base_model_trains_the_adapter_on_its_weights(tmp_path, pair_folder):
+    """The paper's path: the base is an SFT epoch export (a Hugging Face folder), read shard by shard."""
+    from safetensors.torch import load_file
+    from transformers import AutoModelForCausalLM
+
+    from hermes_data.tokenizer import load_tokenizer
+    from hermes_train.sft.models import build_model
+
+    spec = recipe_of(tmp_path / "pairs", tmp_path / "run")
+    base_dir = tmp_path / "sft-epoch-1"
+    base = build_model(spec.model, seed=123)  # not the recipe's seed: a random init would not match these weights
+    base.save_pretrained(base_dir, max_shard_size="8MB")  # several shards, as a real export
+    load_tokenizer("llama3").save_pretrained(base_dir)
+    assert len(list(base_dir.glob("*.safetensors"))) > 1
+
+    data, out = pair_folder(tmp_path / "pairs", 16), tmp_path / "run"
+    dpo(tmp_path, f"dataset={data}", f"output={out}", "model.config=null", f"model.name={base_dir}", "epochs=1")
+    config = json.loads((out / "epoch-1" / "adapter_config.json").read_text())
+    assert config["base_model_name_or_path"] == str(base_dir)
+    adapter = load_file(str(out / "epoch-1" / "adapter_model.safetensors"))
+    merged = AutoModelForCausalLM.from_pretrained(out / "epoch-1-merged")
+    initial, scaling = dict(base.named_parameters()), config["lora_alpha"] / config["r"]
+    for name, value in merged.named_parameters():
+        prefix = f"base_model.model.{name.removesuffix('.weight')}"
+        if f"{prefix}.lora_A.weight" in adapter:
+            value = value - scaling * adapter[f"{prefix}.lora_B.weight"] @ adapter[f"{prefix}.lora_A.weight"]
+            torch.testing.assert_close(value, initial[name], rtol=0, atol=1e-6)
+        else:
+            assert torch.equal(value, initial[name]), name  # the saved base's weights, not a fresh init
