@@ -1,6 +1,6 @@
 """Generation throughput against a local OpenAI-compatible server with a fixed latency, next to the ideal.
 
-    python benchmarks/generate_throughput.py [--latency 0.2] [--concurrency 64 256] [--waves 10]
+    python benchmarks/generate_throughput.py [--latency 0.2] [--concurrency 64 256] [--waves 50] [--runs 1]
 
 The server (tests/generate/fakeopenai.py) runs in its own process so it does not share this one's CPU. With every
 response taking exactly `latency` seconds, `concurrency` requests in flight can complete at most
@@ -10,14 +10,19 @@ response taking exactly `latency` seconds, `concurrency` requests in flight can 
   validator, records), one single-request item (a seed answered by content_generation) per request;
 - `client`: `EndpointClient.complete` alone, to show how much of any gap is the HTTP client itself.
 
-Each figure is completed requests over the wall time of `waves x concurrency` requests, including ramp-up, and the
-CPU milliseconds this process spent per request (1000 / that is the most one process can complete per second).
+Each figure is completed requests over the wall time of `waves x concurrency` requests, including ramp-up (a fresh
+client opens its connections inside the timed window), and the CPU milliseconds this process spent per request
+(1000 / that is the most one process can complete per second, whatever the concurrency). The wall figures need
+spare CPU: on a machine whose cores are busy with other work, the client and the server both wait to be scheduled
+and fall short of ideal however little CPU they use, so the load average is printed with the results, and so is the
+server's CPU per request (Linux), to show the server is not what caps them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 import tempfile
@@ -89,30 +94,51 @@ async def bench_client(base_url: str, concurrency: int, num: int) -> tuple[float
     return num / elapsed, 1000 * cpu / num
 
 
+def server_cpu_s(proc: subprocess.Popen) -> float | None:
+    """CPU seconds the server process has used so far (Linux /proc), or None elsewhere."""
+    try:
+        with open(f"/proc/{proc.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _measure(proc: subprocess.Popen, bench, base_url: str, concurrency: int, num: int) -> tuple[float, float, str]:
+    before = server_cpu_s(proc)
+    rate, cpu = asyncio.run(bench(base_url, concurrency, num))
+    after = server_cpu_s(proc)
+    server = f"{1000 * (after - before) / num:.2f}" if before is not None and after is not None else "n/a"
+    return rate, cpu, server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[64, 256])
     parser.add_argument("--waves", type=int, default=50, help="requests per run = waves x concurrency")
+    parser.add_argument("--runs", type=int, default=1, help="measure each concurrency this many times")
     args = parser.parse_args()
     proc, base_url = start_server(args.latency)
+    load = "load average {:.2f} {:.2f} {:.2f} on {} CPUs".format(*os.getloadavg(), os.cpu_count())
     try:
-        print(f"latency {args.latency * 1000:.0f} ms, {args.waves} waves per run")
+        print(f"latency {args.latency * 1000:.0f} ms, {args.waves} waves per run; {load}")
         print(
             f"{'concurrency':>11} {'ideal/s':>8} {'pipeline/s':>11} {'% ideal':>8} {'cpu ms/req':>10} "
-            f"{'client/s':>9} {'% ideal':>8} {'cpu ms/req':>10}"
+            f"{'client/s':>9} {'% ideal':>8} {'cpu ms/req':>10} {'server cpu ms/req':>17}"
         )
         for concurrency in args.concurrency:
             ideal = concurrency / args.latency
             num = concurrency * args.waves
-            pipeline, pipeline_cpu = asyncio.run(bench_pipeline(base_url, concurrency, num))
-            client, client_cpu = asyncio.run(bench_client(base_url, concurrency, num))
-            print(
-                f"{concurrency:>11} {ideal:>8.0f} {pipeline:>11.0f} {pipeline / ideal:>8.0%} {pipeline_cpu:>10.2f} "
-                f"{client:>9.0f} {client / ideal:>8.0%} {client_cpu:>10.2f}"
-            )
-        # CPU ms per request bounds one process at 1000 / ms requests/s whatever the concurrency: on a loaded
-        # machine the wall figures fall short of ideal once that bound is near, and this column says so.
+            for _ in range(args.runs):
+                pipeline, pipeline_cpu, _ = _measure(proc, bench_pipeline, base_url, concurrency, num)
+                client, client_cpu, server = _measure(proc, bench_client, base_url, concurrency, num)
+                print(
+                    f"{concurrency:>11} {ideal:>8.0f} {pipeline:>11.0f} {pipeline / ideal:>8.0%} "
+                    f"{pipeline_cpu:>10.2f} {client:>9.0f} {client / ideal:>8.0%} {client_cpu:>10.2f} {server:>17}",
+                    flush=True,
+                )
+        print("after: load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     finally:
         proc.terminate()
         proc.wait()

@@ -8,4 +8,5 @@ endpoints, with a per-request journal so a crashed or killed run resumes without
     templates.py   sandboxed Jinja2 over hermes_data/templates/, overridable per task
     runner.py      tasks and items, concurrently; dry run  stats.py     counters and the progress bar
     output.py      atomic output folder + manifest        pipeline.py  recipe -> output folder in one call
+    pacing.py      rate limits and Retry-After for client.py
 """

@@ -1,10 +1,16 @@
-"""Chat completions over any OpenAI-compatible endpoint (vLLM, SGLang, OpenAI, OpenRouter) with the real client.
+"""Chat completions over any OpenAI-compatible endpoint (vLLM, SGLang, OpenAI, OpenRouter).
 
-One `EndpointClient` per recipe endpoint: `openai.AsyncOpenAI` with its own retries turned off, because ours are the
-ones that know the budget and the journal. Per request: a concurrency slot, the optional request and token rate
+One `EndpointClient` per recipe endpoint. Per request: a concurrency slot, the optional request and token rate
 limits, then up to `max_attempts` HTTP attempts. 429, 5xx, timeouts, connection errors and bodies that are not valid
 JSON are retried after an exponential backoff with jitter, or after exactly what `retry-after-ms` / `Retry-After`
 asks for. Other 4xx answers are final for the request; 401/403/404 stop the whole run (every request would fail).
+
+The request goes through `openai.AsyncOpenAI` (issue 4) in its cheapest configuration, measured with
+benchmarks/generate_throughput.py: the SDK's aiohttp transport (`openai.DefaultAioHttpClient`, the `openai[aiohttp]`
+extra) instead of httpx's pool, whose CPU cost per request grows with the number of pooled connections; the generic
+`post` with `cast_to=httpx2.Response` instead of `chat.completions.create`, which skips the per-request parameter
+transformation and pydantic response models (~1 ms of CPU each) while keeping the SDK's request building, auth,
+timeouts and typed errors; and `max_retries=0`, because our retries are the ones that know the budget and the journal.
 
 The API key is read from the environment by the caller and handed to the client only. Every message this module
 builds passes through `redact`, so a server that echoes the key back cannot leak it into logs or the manifest.
@@ -16,25 +22,35 @@ import asyncio
 import hashlib
 import json
 import random
-import time
-from collections import deque
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
-import httpx
+import httpx2
 import openai
 
 from hermes_data.errors import HermesError
 from hermes_data.generate.journal import Reply
+from hermes_data.generate.pacing import RateLimiter, retry_after
 from hermes_data.generate.recipe import EndpointSpec
 
 _RETRY_STATUS = {408, 409, 429}
 _FATAL_STATUS = {401, 403, 404}
 MAX_RETRY_AFTER_S = 600.0  # a server asking for more is treated as asking for this
-# httpx's connection pool scans (and polls the socket of) every pooled connection on each request and response, so
-# its CPU cost per request grows with the pool. Slots are spread over several small pools instead of one big one:
-# at 256 in flight that is the difference between ~5 and ~3 ms of CPU per request (benchmarks/generate_throughput.py).
-POOL_SIZE = 16
+# The SDK's telemetry headers, dropped: each header costs CPU in httpx's header handling on every request (~7 % of
+# the client's time), and the retry count would always say 0 since the retries are ours, not the SDK's.
+_NO_SDK_HEADERS = {
+    name: openai.omit
+    for name in (
+        "X-Stainless-Lang",
+        "X-Stainless-Package-Version",
+        "X-Stainless-OS",
+        "X-Stainless-Arch",
+        "X-Stainless-Runtime",
+        "X-Stainless-Runtime-Version",
+        "X-Stainless-Async",
+        "X-Stainless-Retry-Count",
+    )
+}
+_KEEPALIVE_S = 30.0  # idle connections outlive a backoff pause, so a retry does not reconnect
 
 
 class EndpointError(HermesError):
@@ -62,61 +78,18 @@ class ChatRequest:
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-class RateLimiter:
-    """At most `per_minute` units in any sliding 60 s window (requests, or estimated tokens)."""
-
-    def __init__(self, per_minute: float, window_s: float = 60.0) -> None:
-        self.per_minute, self.window_s = per_minute, window_s
-        self._events: deque[tuple[float, float]] = deque()
-        self._used = 0.0
-        self._lock = asyncio.Lock()
-
-    async def acquire(self, amount: float = 1.0) -> None:
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                while self._events and self._events[0][0] <= now - self.window_s:
-                    self._used -= self._events.popleft()[1]
-                if not self._events or self._used + amount <= self.per_minute:
-                    self.record(amount)
-                    return
-                await asyncio.sleep(self._events[0][0] + self.window_s - now)
-
-    def record(self, amount: float) -> None:
-        self._events.append((time.monotonic(), amount))
-        self._used += amount
-
-
 class EndpointClient:
     def __init__(self, name: str, spec: EndpointSpec, api_key: str | None, *, rng: random.Random | None = None):
         self.name, self.spec = name, spec
         self._secret = api_key
-        # Slot i always uses pool i % num_pools, so no pool ever holds more requests than it has connections.
-        self._free_slots: asyncio.Queue[int] = asyncio.Queue()
-        for slot in range(spec.max_concurrency):
-            self._free_slots.put_nowait(slot)
+        self._slots = asyncio.Semaphore(spec.max_concurrency)
         self._rpm = RateLimiter(spec.requests_per_minute) if spec.requests_per_minute else None
         self._tpm = RateLimiter(spec.tokens_per_minute) if spec.tokens_per_minute else None
         self._rng = rng or random.Random()
-        num_pools = -(-spec.max_concurrency // POOL_SIZE)
-        per_pool = -(-spec.max_concurrency // num_pools)
-        self._pools = [self._make_client(spec, api_key, per_pool) for _ in range(num_pools)]
-
-    @staticmethod
-    def _make_client(spec: EndpointSpec, api_key: str | None, connections: int) -> openai.AsyncOpenAI:
-        # Every slot keeps its connection alive between requests: the default keep-alive limit would reconnect.
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        return openai.AsyncOpenAI(
-            base_url=spec.base_url,
-            api_key=api_key or "no-key",  # local servers need none, but the client insists on one
-            max_retries=0,
-            timeout=spec.timeout_s,
-            http_client=openai.DefaultAsyncHttpxClient(limits=limits, timeout=spec.timeout_s),
-        )
+        self._openai = _openai_client(spec, api_key)
 
     async def close(self) -> None:
-        for pool in self._pools:
-            await pool.close()
+        await self._openai.close()
 
     def redact(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
@@ -160,29 +133,25 @@ class EndpointClient:
             "max_tokens": request.max_tokens,
             "seed": request.seed,
         }
-        slot = await self._free_slots.get()
-        try:
+        content = json.dumps(body, ensure_ascii=False).encode()  # as bytes: skips the SDK's generic serializer
+        headers = {"X-Hermes-Request": request.key, **_NO_SDK_HEADERS}
+        async with self._slots:
             try:
-                # The client's generic `post` rather than `chat.completions.create`: same HTTP stack, auth, timeouts
-                # and typed errors, without the per-request parameter transformation and response-model building
-                # that cost ~1.5 ms of CPU each and capped one process near 150 requests/s (benchmarks/).
-                response = await self._pools[slot % len(self._pools)].post(
+                response = await self._openai.post(
                     "/chat/completions",
-                    body=body,
-                    cast_to=object,  # the decoded JSON body, checked by _reply
-                    options={"headers": {"X-Hermes-Request": request.key}},
+                    content=content,
+                    cast_to=httpx2.Response,  # the body is decoded and checked by _reply, not by pydantic models
+                    options={"headers": headers},
                 )
             except openai.APIStatusError as exc:
                 raise self._status_error(exc) from None
-            except openai.APITimeoutError:
-                raise _Retryable("timeout", f"no answer within {self.spec.timeout_s:g} s") from None
-            except openai.APIConnectionError as exc:
-                raise _Retryable("connection_error", str(exc.__cause__ or exc)) from None
-            except (json.JSONDecodeError, openai.APIResponseValidationError) as exc:
-                raise _Retryable("malformed_response", f"response body is not JSON ({exc})") from None
-        finally:
-            self._free_slots.put_nowait(slot)
-        return self._reply(response)
+            except openai.APIConnectionError as exc:  # APITimeoutError is one too
+                raise _connection_failure(exc, self.spec.timeout_s) from None
+        try:
+            decoded = json.loads(response.content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _Retryable("malformed_response", f"response body is not JSON ({exc})") from None
+        return self._reply(decoded)
 
     def _reply(self, response: object) -> Reply:
         try:
@@ -205,8 +174,7 @@ class EndpointClient:
 
     def _status_error(self, exc: openai.APIStatusError) -> Exception:
         status = exc.status_code
-        body = exc.body.get("message") if isinstance(exc.body, dict) else None
-        detail = self.redact(f"HTTP {status}: {body or exc.message}")
+        detail = self.redact(f"HTTP {status}: {_error_message(exc.response.content)}")
         if status in _FATAL_STATUS:
             hint = f"check ${self.spec.api_key_env}" if status != 404 else "check base_url and model"
             return EndpointError(f"endpoint {self.name!r} ({self.spec.base_url}) answered {detail}; {hint}")
@@ -216,31 +184,58 @@ class EndpointClient:
         return RequestFailed(f"http_{status}", detail)
 
 
+def _connection_failure(exc: openai.APIConnectionError, timeout_s: float) -> _Retryable:
+    """A timeout, or a connection that failed (refused, reset, closed mid-body, bad HTTP), told apart by the cause.
+
+    Not by the SDK's class: the aiohttp transport maps every aiohttp connection error, a refused connection included,
+    to httpx's ConnectTimeout, which the SDK raises as APITimeoutError. A real timeout has a TimeoutError under it.
+    """
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, (TimeoutError, asyncio.TimeoutError)):
+            return _Retryable("timeout", f"no answer within {timeout_s:g} s")
+        last, cause = cause, cause.__cause__ or cause.__context__
+    return _Retryable("connection_error", f"{type(last).__name__}: {last}")
+
+
+def _openai_client(spec: EndpointSpec, api_key: str | None) -> openai.AsyncOpenAI:
+    # One connection per slot, each kept alive between requests (the SDK's default keeps 100 at most; aiohttp keeps
+    # every idle one for `keepalive_expiry`). HTTP(S)_PROXY / NO_PROXY are read here, once, by httpx's trust_env; the
+    # aiohttp session underneath does not trust the environment, so nothing is looked up again per request.
+    connections = spec.max_concurrency
+    http_client = openai.DefaultAioHttpClient(
+        timeout=spec.timeout_s,
+        limits=httpx2.Limits(
+            max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=_KEEPALIVE_S
+        ),
+    )
+    return openai.AsyncOpenAI(
+        base_url=spec.base_url,
+        api_key=api_key or "no-key",  # local servers need none, but the SDK insists on one
+        max_retries=0,
+        timeout=spec.timeout_s,
+        http_client=http_client,
+        default_headers=_NO_SDK_HEADERS,
+    )
+
+
+def _error_message(raw: bytes) -> str:
+    """The server's own words: OpenAI's `{"error": {"message": ...}}`, a top-level message, or the text itself."""
+    text = raw.decode("utf-8", "replace")
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return text[:500] or "(empty body)"
+    error = body.get("error", body) if isinstance(body, dict) else body
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return error["message"]
+    return (error if isinstance(error, str) else text)[:500]
+
+
 class _Retryable(Exception):
     def __init__(self, reason: str, detail: str, retry_after: float | None = None) -> None:
         super().__init__(detail)
         self.reason, self.detail, self.retry_after = reason, detail, retry_after
-
-
-def retry_after(headers: httpx.Headers) -> float | None:
-    """Seconds the server asks us to wait: `retry-after-ms` (OpenAI), else `Retry-After` (seconds or HTTP date)."""
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms:
-        try:
-            return max(0.0, float(raw_ms) / 1000)
-        except ValueError:
-            pass
-    raw = headers.get("retry-after")
-    if not raw:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
 
 
 def completion_problem(reply: Reply) -> tuple[str, str] | None:

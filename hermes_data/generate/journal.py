@@ -133,17 +133,23 @@ class Journal:
             error = exc
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
+        # One wake-up per loop for the whole batch, not one per reply: each call_soon_threadsafe writes to the
+        # loop's self-pipe (a syscall, and a wake-up of the loop) and the batch is often dozens of replies.
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future]] = {}
         for *_, loop, done in batch:
-            loop.call_soon_threadsafe(_settle, done, error)
+            by_loop.setdefault(loop, []).append(done)
+        for loop, futures in by_loop.items():
+            loop.call_soon_threadsafe(_settle, futures, error)
 
 
-def _settle(done: asyncio.Future, error: BaseException | None) -> None:
-    if done.cancelled():
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)
+def _settle(futures: list[asyncio.Future], error: BaseException | None) -> None:
+    for done in futures:
+        if done.cancelled():
+            continue
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
 
 
 def read_journal_keys(path: str | Path) -> set[str]:

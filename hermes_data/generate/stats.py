@@ -76,12 +76,16 @@ class ProgressView:
             disable=not enabled,
         )
         self._bar = self._progress.add_task("generate", total=0, line="")
+        self._line_at = 0.0
+        self._stats: Stats | None = None
 
     def __enter__(self) -> ProgressView:
         self._progress.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._stats is not None:  # the last items may have landed since the line was last rebuilt
+            self._progress.update(self._bar, line=self._stats.rate_line())
         self._progress.stop()
 
     def add_total(self, num: int) -> None:
@@ -89,4 +93,14 @@ class ProgressView:
         self._progress.update(self._bar, total=total + num)
 
     def update(self, stats: Stats) -> None:
-        self._progress.update(self._bar, advance=1, line=stats.rate_line())
+        if not self.enabled:
+            return
+        self._stats = stats
+        # The bar redraws itself 10 times a second from rich's own thread; rebuilding the rate line for every item
+        # (hundreds a second) would only be overwritten, so it is refreshed at most as often as it is drawn.
+        now = time.monotonic()
+        if now - self._line_at >= 0.1:
+            self._line_at = now
+            self._progress.update(self._bar, advance=1, line=stats.rate_line())
+        else:
+            self._progress.advance(self._bar)

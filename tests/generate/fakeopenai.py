@@ -54,6 +54,7 @@ class FakeOpenAI:
         self.slow_s, self.retry_after, self.api_key, self.seed, self.model = slow_s, retry_after, api_key, seed, model
         self.wrong_steps = wrong_steps  # None: any step may answer wrongly
         self.log: list[dict] = []
+        self.connections = 0  # TCP connections accepted: shows whether clients keep theirs alive
         self.on_request = None  # a callable given each request body (tests that inspect prompts)
         self._seen: Counter[str] = Counter()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -108,6 +109,7 @@ class FakeOpenAI:
     # ---- HTTP ------------------------------------------------------------------------------------------------------
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")

@@ -8,7 +8,13 @@ import time
 import pytest
 from conftest import endpoint
 
-from hermes_data.generate.client import ChatRequest, EndpointClient, EndpointError, RateLimiter, RequestFailed
+from hermes_data.generate.client import (
+    ChatRequest,
+    EndpointClient,
+    EndpointError,
+    RateLimiter,
+    RequestFailed,
+)
 from hermes_data.generate.recipe import EndpointSpec
 
 MESSAGES = [{"role": "user", "content": "hi"}]
@@ -92,3 +98,61 @@ def test_rate_limiter_spreads_requests_over_the_window():
         return time.monotonic() - start
 
     assert 0.3 <= asyncio.run(go()) < 1.0  # the third request waited for the first to leave the window
+
+
+def test_connections_are_kept_alive_and_bounded_by_max_concurrency(fake_server):
+    server = fake_server(latency=0.02)
+
+    async def go():
+        client = EndpointClient("teacher", EndpointSpec(**endpoint(server, max_concurrency=4)), None)
+        try:
+            for wave in range(3):  # later waves reuse the first wave's connections
+                await asyncio.gather(*(client.complete(_request(f"t|{wave}{i:04d}|math/answer|0")) for i in range(8)))
+        finally:
+            await client.close()
+
+    asyncio.run(go())
+    assert len(server.log) == 24
+    assert 1 <= server.connections <= 4
+
+
+def test_unreachable_endpoint_is_retried_then_fails_as_connection_error(fake_server):
+    server = fake_server()
+    server.stop()  # nothing listens on its port any more
+    with pytest.raises(RequestFailed) as caught:
+        _complete(server, _request(), max_attempts=2)
+    assert caught.value.reason == "connection_error" and "after 2 attempts" in caught.value.detail
+
+
+def _clear_proxies(monkeypatch) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def test_requests_go_through_the_proxy_named_in_the_environment(fake_server, monkeypatch):
+    proxy = fake_server()  # answers the absolute-form request line a proxy gets, as the endpoint would
+    _clear_proxies(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.port}")
+    spec = EndpointSpec(**endpoint(proxy, base_url="http://api.example.invalid/v1"))
+
+    async def go():
+        client = EndpointClient("teacher", spec, None)
+        try:
+            return await client.complete(_request())
+        finally:
+            await client.close()
+
+    assert "Final answer" in asyncio.run(go()).content  # the host does not resolve: only the proxy could answer
+    assert len(proxy.log) == 1
+
+
+def test_no_proxy_hosts_are_reached_directly(fake_server, monkeypatch):
+    server = fake_server()
+    dead = fake_server()
+    dead.stop()  # a proxy that would refuse every connection
+    _clear_proxies(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead.port}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert "Final answer" in _complete(server, _request()).content
+    assert len(server.log) == 1

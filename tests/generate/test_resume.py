@@ -60,7 +60,7 @@ def test_sigkill_midway_then_rerun_sends_no_journaled_request(fake_server, write
         time.sleep(0.01)
     assert first.poll() is None, f"the run finished before it could be killed: {first.communicate()}"
     os.kill(first.pid, signal.SIGKILL)
-    first.wait()
+    first.communicate()  # reaps it and closes its pipes
     assert first.returncode == -signal.SIGKILL
     assert not Path(recipe.output).exists()  # nothing half-written under the output's name
     journaled = _snapshot(journal, tmp_path / "snapshot")
