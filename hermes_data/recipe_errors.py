@@ -74,3 +74,16 @@ def _inner_model(annotation: Any) -> Any:
         if found is not None:
             return found
     return None
+
+
+def set_dotted(data: dict[str, Any], overrides: dict[str, Any]) -> None:
+    """Apply `--set` overrides in place: a dotted key (`filters.min_tokens`) sets a nested setting, creating the
+    parent mappings it needs; later keys win."""
+    for dotted, value in overrides.items():
+        *parents, leaf = dotted.split(".")
+        node = data
+        for part in parents:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[leaf] = value

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from hermes_data.categories import PAPER_SHARES, SLUGS
 from hermes_data.formats import FORMATS
-from hermes_data.recipe_errors import load_yaml, parse_model
+from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
 
 REPAIRS = ("python_literal",)
 
@@ -136,7 +136,7 @@ def load_recipe(path: str | Path, overrides: dict | None = None) -> BuildRecipe:
     """
     path = Path(path)
     data = load_yaml(path)
-    _merge(data, overrides or {})
+    set_dotted(data, overrides or {})
     recipe = parse_model(BuildRecipe, data, str(path))
     base = path.resolve().parent
     for source in recipe.sources:
@@ -144,15 +144,3 @@ def load_recipe(path: str | Path, overrides: dict | None = None) -> BuildRecipe:
             source.path = str(base / source.path)
     recipe.output = str(Path(recipe.output).resolve())
     return recipe
-
-
-def _merge(base: dict, overrides: dict) -> None:
-    """Overrides with dotted keys (`filters.min_tokens`) set nested settings; later wins."""
-    for dotted, value in overrides.items():
-        *parents, leaf = dotted.split(".")
-        node = base
-        for part in parents:
-            if not isinstance(node.get(part), dict):
-                node[part] = {}
-            node = node[part]
-        node[leaf] = value

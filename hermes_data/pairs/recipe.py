@@ -10,10 +10,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hermes_data.build.recipe import DedupSpec, Strict, _check_slug, _merge
+from hermes_data.build.recipe import DedupSpec, Strict, _check_slug
 from hermes_data.formats import FORMATS
 from hermes_data.pairs.readers import PAIR_FORMATS
-from hermes_data.recipe_errors import load_yaml, parse_model
+from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
 
 # `sample:NAME` reads a file of the embedded sample (hermes_data/sample), as build recipes do.
 SAMPLE_PREFIX = "sample:"
@@ -79,7 +79,7 @@ def load_pairs_recipe(path: str | Path, overrides: dict | None = None) -> PairsR
     against the working directory (as for build recipes)."""
     path = Path(path)
     data = load_yaml(path)
-    _merge(data, overrides or {})
+    set_dotted(data, overrides or {})
     recipe = parse_model(PairsRecipe, data, str(path))
     base = path.resolve().parent
     for source in recipe.sources:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hermes_data.errors import RecipeError
-from hermes_data.recipe_errors import load_yaml, parse_model
+from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
 
 
 class Strict(BaseModel):
@@ -99,16 +99,9 @@ def load_suite(name_or_path: str | Path, overrides: dict[str, Any] | None = None
     exist."""
     path = _find(str(name_or_path))
     data = load_yaml(path)
-    for dotted, value in (overrides or {}).items():
-        *parents, leaf = dotted.split(".")
-        if parents[:1] == ["mtbench"] and not isinstance(data.get("mtbench"), dict):
-            continue  # judge settings for a suite without MT-Bench have nothing to configure
-        node = data
-        for part in parents:
-            if not isinstance(node.get(part), dict):
-                node[part] = {}
-            node = node[part]
-        node[leaf] = value
+    # Judge settings for a suite without MT-Bench have nothing to configure.
+    has_mtbench = isinstance(data.get("mtbench"), dict)
+    set_dotted(data, {k: v for k, v in (overrides or {}).items() if has_mtbench or not k.startswith("mtbench.")})
     suite = parse_model(EvalSuite, data, str(path))
     suite.path = str(path)
     base = path.resolve().parent

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hermes_data.errors import RecipeError
-from hermes_data.recipe_errors import load_yaml, parse_model
+from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
 from hermes_train.eval.suite import EvalSpec
 from hermes_train.tokenize import OVERFLOWS
 
@@ -121,14 +121,7 @@ def load_sft_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -
     against the recipe's folder; `output` resolves against the working directory."""
     path = Path(path)
     data = load_yaml(path)
-    for dotted, value in (overrides or {}).items():
-        *parents, leaf = dotted.split(".")
-        node = data
-        for part in parents:
-            if not isinstance(node.get(part), dict):
-                node[part] = {}
-            node = node[part]
-        node[leaf] = value
+    set_dotted(data, overrides or {})
     recipe = parse_model(SFTRecipe, data, str(path))
     base = path.resolve().parent
     if (base / recipe.dataset).exists() and not Path(recipe.dataset).is_absolute():
