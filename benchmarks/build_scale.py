@@ -423,10 +423,8 @@ def quality(plants: dict, dropped: dict[str, tuple[str, str]]) -> dict[str, floa
 
 def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
     """The steps of `run_build`, each timed: curate (read + annotate, filters, dedup, cache save), mix, write."""
-    from hermes_data.build.mix import category_stats, mix
-    from hermes_data.build.output import write_build
-    from hermes_data.build.pipeline import REJECTED_SCHEMA, curate
-    from hermes_data.record import FIELDS
+    from hermes_data.build.pipeline import curate
+    from hermes_data.build.run import balance, write_output
 
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}
@@ -437,27 +435,14 @@ def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
     seconds["cache_save"] = time.perf_counter() - t - sum(curated.seconds.values())
     cpu["cache_save"] = time.process_time() - c - sum(curated.cpu_seconds.values())
     t, c = time.perf_counter(), time.process_time()
-    output, left_out, targets = mix(curated.table, recipe.mixture, recipe.seed, curated.funnel)
-    categories, totals = category_stats(output, targets, recipe.mixture.unit)
+    balanced = balance(recipe, curated)
     seconds["balance"], cpu["balance"] = time.perf_counter() - t, time.process_time() - c
     t, c = time.perf_counter(), time.process_time()
-    rejected = pa.concat_tables([*curated.rejected, left_out.cast(REJECTED_SCHEMA)])
-    manifest = write_build(
-        recipe.output,
-        kept=output.select(list(FIELDS)).cast(RECORD_SCHEMA),
-        rejected=rejected.select([*FIELDS, "stage", "reason"]),
-        recipe=recipe.model_dump(mode="json"),
-        recipe_sha256=recipe.section_sha256(),
-        sources=curated.sources,
-        categories=categories,
-        funnel=curated.funnel.entries,
-        totals=totals,
-        shard_rows=recipe.shard_rows,
-    )
+    manifest = write_output(recipe, curated, balanced)
     seconds["write"], cpu["write"] = time.perf_counter() - t, time.process_time() - c
     rows_in = {"read_annotate": sum(s["rows_read"] for s in curated.sources)}
     info = {"manifest": manifest, "rows_in": rows_in, "funnel": curated.funnel.entries, "cpu": cpu}
-    return seconds, info, rejected
+    return seconds, info, balanced.rejected
 
 
 def main() -> None:

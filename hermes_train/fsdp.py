@@ -69,6 +69,18 @@ def apply_fsdp(
     return wrapped
 
 
+def shard_for_recipe(wrapped: torch.nn.Module, recipe, device: torch.device) -> torch.nn.Module:
+    """`apply_fsdp` with a training recipe's precision and `fsdp:` options, then allocate this rank's shards (empty)
+    on the device, or in host memory under CPU offload; the caller fills them. SFT and DPO recipes alike."""
+    apply_fsdp(
+        wrapped,
+        param_dtype=torch.bfloat16 if recipe.precision == "bf16" else None,
+        cpu_offload=recipe.fsdp.cpu_offload,
+        reshard_after_forward=recipe.fsdp.reshard_after_forward,
+    )
+    return wrapped.to_empty(device="cpu" if recipe.fsdp.cpu_offload else device)
+
+
 def _world_size() -> int:
     return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 

@@ -134,8 +134,9 @@ def write_shards(
     pattern: str,
     hasher: ContentHasher | None = None,
 ) -> list[dict]:
-    """Slices of `table` as Parquet files (at least one, so an empty split still has its file); manifest entries."""
-    (folder / subdir).mkdir()
+    """Slices of `table` as Parquet files (at least one, so an empty split still has its file); manifest entries.
+    Several tables may share `subdir` (a pair folder's rejected pairs and rejected candidates) under other patterns."""
+    (folder / subdir).mkdir(exist_ok=True)
     num = max(1, -(-table.num_rows // shard_rows))
     entries = []
     for i in range(num):

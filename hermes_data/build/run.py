@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import pyarrow as pa
 from rich.console import Console
@@ -16,36 +17,56 @@ from hermes_data.categories import CATEGORIES
 from hermes_data.record import FIELDS, RECORD_SCHEMA
 
 
+class Balanced(NamedTuple):
+    output: pa.Table  # the mixture, in output order
+    rejected: pa.Table  # every dropped row with its stage and reason (curation's and the balance's)
+    categories: dict
+    totals: dict
+
+
 def run_build(recipe: BuildRecipe, console: Console | None = None) -> dict:
     """Build the recipe's output folder and return its manifest."""
-    from hermes_data.build.output import write_build
     from hermes_data.tokenizer import load_tokenizer
 
     console = console or Console()
     start = time.perf_counter()
     tokenizer = load_tokenizer(recipe.tokenizer)
     curated = curate(recipe, tokenizer, console)
+    balanced = balance(recipe, curated)
+    extra = {"cached_curation": curated.cached, "seconds": round(time.perf_counter() - start, 2)}
+    manifest = write_output(recipe, curated, balanced, extra=extra)
+    print_summary(console, recipe, manifest)
+    return manifest
+
+
+def balance(recipe: BuildRecipe, curated) -> Balanced:
+    """The token-share mixture of the curated rows, its per-category stats, and all rejected rows."""
     output, left_out, targets = mix(curated.table, recipe.mixture, recipe.seed, curated.funnel)
     unit = recipe.mixture.unit if recipe.mixture else "tokens"
     categories, totals = category_stats(output, targets, unit)
     rejected = curated.rejected + ([left_out.cast(REJECTED_SCHEMA)] if left_out is not None else [])
     rejected_table = pa.concat_tables(rejected) if rejected else REJECTED_SCHEMA.empty_table()
-    manifest = write_build(
+    return Balanced(output, rejected_table, categories, totals)
+
+
+def write_output(recipe: BuildRecipe, curated, balanced: Balanced, *, extra: dict | None = None) -> dict:
+    """Write the build folder (atomically) and return its manifest."""
+    from hermes_data.build.output import write_build
+
+    return write_build(
         recipe.output,
-        kept=output.select(list(FIELDS)).cast(RECORD_SCHEMA),
-        rejected=rejected_table.select([*FIELDS, "stage", "reason"]),
+        kept=balanced.output.select(list(FIELDS)).cast(RECORD_SCHEMA),
+        rejected=balanced.rejected.select([*FIELDS, "stage", "reason"]),
         recipe=recipe.model_dump(mode="json"),
         recipe_sha256=recipe.section_sha256(),
         sources=curated.sources,
-        categories=categories,
+        categories=balanced.categories,
         funnel=curated.funnel.entries,
-        totals=totals,
+        totals=balanced.totals,
         shard_rows=recipe.shard_rows,
         license=recipe.license,
-        extra={"cached_curation": curated.cached, "seconds": round(time.perf_counter() - start, 2)},
+        extra=extra,
     )
-    print_summary(console, recipe, manifest)
-    return manifest
 
 
 def print_summary(console: Console, recipe: BuildRecipe, manifest: dict) -> None:

@@ -51,8 +51,9 @@ def write_pairs(
         hasher = ContentHasher(PAIR_FIELDS)
         shards = write_shards(tmp, kept, shard_rows, PAIR_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
         rejected = write_shards(tmp, rejected_pairs, shard_rows, REJECTED_PAIR_SCHEMA, REJECTED_DIR, "rejected-{i:05d}")
-        # A second file in rejected/: write_shards makes the folder, so write this one through a sibling and move it.
-        rejected += _write_candidates(tmp, rejected_candidates, shard_rows)
+        rejected += write_shards(
+            tmp, rejected_candidates, shard_rows, REJECTED_CANDIDATE_SCHEMA, REJECTED_DIR, "candidates-{i:05d}"
+        )
         manifest = build_manifest(
             name=str(recipe.get("name") or Path(output).name),
             recipe=recipe,
@@ -70,14 +71,3 @@ def write_pairs(
         write_text(tmp / "README.md", render_pairs_card(manifest, license))
         write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
-
-
-def _write_candidates(tmp: Path, table: pa.Table, shard_rows: int) -> list[dict]:
-    staging = "_candidates"
-    entries = write_shards(tmp, table, shard_rows, REJECTED_CANDIDATE_SCHEMA, staging, "candidates-{i:05d}")
-    for entry in entries:
-        name = Path(entry["path"]).name
-        (tmp / entry["path"]).rename(tmp / REJECTED_DIR / name)
-        entry["path"] = f"{REJECTED_DIR}/{name}"
-    (tmp / staging).rmdir()
-    return entries

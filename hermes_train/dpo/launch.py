@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import subprocess
 
-from hermes_data.errors import RecipeError
 from hermes_train.dpo.config import DPORecipe, load_dpo_recipe
 from hermes_train.sft.config import parse_overrides
-from hermes_train.sft.launch import torchrun_command
+from hermes_train.sft.launch import resolve_world, torchrun_command
 
 MODULE = "hermes_train.dpo.train"
 
@@ -23,14 +22,7 @@ def launch(recipe_path: str, overrides: list[str], *, nproc: int | None = None, 
     from hermes_train.dpo.data import load_pairs
 
     recipe = load_dpo_recipe(recipe_path, parse_overrides(overrides))
-    nproc = nproc or recipe.launch.nproc_per_node
-    nnodes = nnodes or recipe.launch.nnodes
-    recipe.check_world(nproc * nnodes)
-    if nnodes > 1 and master_addr is None:
-        raise RecipeError(
-            f"launch.nnodes is {nnodes}: give --master-addr (node 0's address) and --node-rank on every node, "
-            "or --nnodes 1 to run on this machine only"
-        )
+    nproc, nnodes = resolve_world(recipe, nproc=nproc, nnodes=nnodes, master_addr=master_addr)
     import datasets
 
     datasets.disable_progress_bars()  # a bad dataset must be one line on the terminal, not progress bars and a line

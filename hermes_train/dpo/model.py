@@ -67,7 +67,7 @@ def build_sharded_policy(recipe, tokenizer, device: torch.device) -> PolicyWithR
     from peft import get_peft_model
 
     from hermes_data.errors import RecipeError
-    from hermes_train.fsdp import apply_fsdp
+    from hermes_train.fsdp import shard_for_recipe
     from hermes_train.sft.models import build_config, build_meta_model, restore_buffers
     from hermes_train.tokenize import check_model_tokenizer
 
@@ -81,13 +81,7 @@ def build_sharded_policy(recipe, tokenizer, device: torch.device) -> PolicyWithR
     except ValueError as exc:  # peft: "Target modules {...} not found in the base model"
         raise RecipeError(f"lora.target_modules: {exc}") from None
     wrapped = PolicyWithReference(peft_model, chunk_size=recipe.loss_chunk_size, neftune_alpha=recipe.neftune_alpha)
-    apply_fsdp(
-        wrapped,
-        param_dtype=torch.bfloat16 if recipe.precision == "bf16" else None,
-        cpu_offload=recipe.fsdp.cpu_offload,
-        reshard_after_forward=recipe.fsdp.reshard_after_forward,
-    )
-    wrapped.to_empty(device="cpu" if recipe.fsdp.cpu_offload else device)
+    shard_for_recipe(wrapped, recipe, device)
     causal_lm = peft_model.get_base_model()
     load_base_weights(recipe.model, causal_lm, seed=recipe.seed)
     init_adapter(causal_lm, seed=recipe.seed)

@@ -41,10 +41,9 @@ def torchrun_command(
     return command
 
 
-def launch(recipe_path: str | Path, overrides: list[str], *, nproc: int | None = None, nnodes: int | None = None,
-           node_rank: int = 0, master_addr: str | None = None, master_port: int = 29500) -> int:  # fmt: skip
-    """Validate, then run this node's ranks; returns their exit status."""
-    recipe = load_sft_recipe(recipe_path, parse_overrides(overrides))
+def resolve_world(recipe, *, nproc: int | None, nnodes: int | None, master_addr: str | None) -> tuple[int, int]:
+    """(processes per node, nodes): the command line's, else the recipe's `launch`; checked against the batch sizes
+    and, for several nodes, the rendezvous address (SFT and DPO recipes alike)."""
     nproc = nproc or recipe.launch.nproc_per_node
     nnodes = nnodes or recipe.launch.nnodes
     recipe.check_world(nproc * nnodes)
@@ -53,6 +52,14 @@ def launch(recipe_path: str | Path, overrides: list[str], *, nproc: int | None =
             f"launch.nnodes is {nnodes}: give --master-addr (node 0's address) and --node-rank on every node, "
             "or --nnodes 1 to run on this machine only"
         )
+    return nproc, nnodes
+
+
+def launch(recipe_path: str | Path, overrides: list[str], *, nproc: int | None = None, nnodes: int | None = None,
+           node_rank: int = 0, master_addr: str | None = None, master_port: int = 29500) -> int:  # fmt: skip
+    """Validate, then run this node's ranks; returns their exit status."""
+    recipe = load_sft_recipe(recipe_path, parse_overrides(overrides))
+    nproc, nnodes = resolve_world(recipe, nproc=nproc, nnodes=nnodes, master_addr=master_addr)
     preflight(recipe)  # user errors as one line here, not one traceback per worker
     command = torchrun_command(
         recipe_path, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,

@@ -26,7 +26,7 @@ from hermes_data.errors import RecipeError
 from hermes_train.checkpoint import latest_checkpoint, load_checkpoint, remove_incomplete, save_checkpoint
 from hermes_train.collate import PackedCollator
 from hermes_train.export import export_hf
-from hermes_train.fsdp import CausalLMWithLoss, apply_fsdp, backward_global_batch
+from hermes_train.fsdp import CausalLMWithLoss, backward_global_batch, shard_for_recipe
 from hermes_train.packing import pack, packing_efficiency
 from hermes_train.schedule import build_scheduler
 from hermes_train.sft.config import SFTRecipe, load_sft_recipe, parse_overrides
@@ -157,13 +157,7 @@ def build_sharded_model(recipe: SFTRecipe, tokenizer, device: torch.device) -> C
         model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
     model.config.use_cache = False
     wrapped = CausalLMWithLoss(model, chunk_size=recipe.loss_chunk_size)
-    apply_fsdp(
-        wrapped,
-        param_dtype=torch.bfloat16 if recipe.precision == "bf16" else None,
-        cpu_offload=recipe.fsdp.cpu_offload,
-        reshard_after_forward=recipe.fsdp.reshard_after_forward,
-    )
-    wrapped.to_empty(device="cpu" if recipe.fsdp.cpu_offload else device)
+    shard_for_recipe(wrapped, recipe, device)
     load_weights(recipe.model, model, seed=recipe.seed)
     return wrapped
 
