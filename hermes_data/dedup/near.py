@@ -34,6 +34,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -50,6 +51,11 @@ _DOC_HEADER = re.compile(
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hermes_data.stages.verdict import Verdict
 
 
 def _strip_documents(text: str) -> str:
@@ -250,3 +256,47 @@ def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands:
         bands=bands,
         rows=rows,
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
+
+
+def near_dedup_stage(table: pa.Table, spec, seed: int) -> Verdict:
+    """Drop near duplicates (`near_duplicates` with the recipe's `dedup.near` spec); `detail` names the kept row's
+    id and the word similarity of the two texts."""
+    from hermes_data.stages.verdict import verdict_from_mask
+
+    # Chunk by chunk: only one chunk's messages are Python objects at a time (the whole column as dicts would
+    # cost several GiB at 1M rows), and only the joined texts stay alive. `distinct`: two questions that differ
+    # only in their numbers ("17 x 23" vs "17 x 24") are different problems, never merged.
+    texts, numbers = [], []
+    for chunk in table.column("messages").chunks:
+        for messages in chunk.to_pylist():
+            texts.append(dedup_text(messages))
+            numbers.append(prompt_numbers(messages))
+    result = near_duplicates(
+        texts,
+        model_rank=table.column("_model_rank").to_pylist(),
+        threshold=spec.threshold,
+        num_perm=spec.num_perm,
+        ngram=spec.ngram,
+        seed=seed,
+        distinct=numbers,
+    )
+    return verdict_from_mask(~np.asarray(result.keep, dtype=bool), "near_duplicate", near_details(table, texts, result))
+
+
+def near_details(table: pa.Table, texts: Sequence[str], result: NearDupResult) -> list[str | None]:
+    """`detail` of each dropped row: the kept row's id and the word similarity (rapidfuzz Indel over words, the
+    verifier's measure) between the two texts."""
+    from hermes_data.stages.verdict import detail_json
+
+    ids = table.column("id").to_pylist()
+    details: list[str | None] = [None] * len(texts)
+    for i, kept in enumerate(result.duplicate_of):
+        if kept is None or result.keep[i]:
+            continue
+        a, b = _word_strings([texts[i], texts[kept]])
+        details[i] = detail_json(kept_id=ids[kept], similarity=round(float(Indel.normalized_similarity(a, b)), 4))
+    return details

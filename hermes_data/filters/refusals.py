@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -41,6 +42,11 @@ PIVOT_CONTENT_CHARS = 30  # "I can't be exact, but roughly 1,776." needs less on
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
 
 _F = re.IGNORECASE
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hermes_data.stages.verdict import Verdict
 
 
 def _verbs(words: str) -> str:
@@ -356,3 +362,37 @@ def _content_chars(segment: str) -> int:
     """Length of a sentence that is not filler (filler has at least one cue per CHARS_PER_CUE characters)."""
     segment = segment.strip(" -*#>\u2022")
     return len(segment) if segment and len(segment) > CHARS_PER_CUE * len(_CUE.findall(segment)) else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
+
+
+def refusals_stage(table: pa.Table) -> Verdict:
+    """Drop rows whose final assistant turn refuses (`is_refusal`) unless a system prompt instructs declines, with
+    the rule that fired and the reply's opening sentence as `detail`. Only the final replies become Python
+    strings, and only the few rows whose reply refuses are expanded to check their system prompts (the whole
+    `messages` column as Python objects would be GiBs at 1M rows)."""
+    from hermes_data.stages.arrow import last_replies
+    from hermes_data.stages.verdict import detail_json, verdict_from_mask
+
+    drop = np.zeros(table.num_rows, dtype=bool)
+    details: list[str | None] = [None] * table.num_rows
+    row = 0
+    for chunk in table.column("messages").chunks:
+        for i, reply in enumerate(last_replies(chunk)):
+            rule = refusal_reason(reply) if reply else None
+            if rule is None:
+                continue
+            messages = chunk[i].as_py()
+            if not any(m.get("role") == "system" and instructs_decline(m.get("content") or "") for m in messages):
+                drop[row + i] = True
+                details[row + i] = detail_json(rule=rule, sentence=_first_sentence(reply))
+        row += len(chunk)
+    return verdict_from_mask(drop, "refusal", details)
+
+
+def _first_sentence(text: str, limit: int = 240) -> str:
+    head = text.strip()[:limit]
+    match = re.search(r"(?<=[.!?])\s", head)
+    return head[: match.start()] if match else head

@@ -1,23 +1,33 @@
-"""The shared machinery of a build stage: a verdict per row, routing of rejects, and the funnel.
+"""A stage's verdict per row, routing of rejects, and the funnel.
 
-A stage is a function from the working table to a `Verdict` (keep mask and a snake_case reason per dropped row).
-`apply_stage` splits the table, tags the rejects with `stage` and `reason`, and counts rows and tokens per reason
-for the card's funnel, so adding a filter means writing one function and one line in the pipeline.
+A stage is a function from the working table to a `Verdict`: a keep mask, a snake_case reason per dropped row and
+an optional `detail` per dropped row (a JSON string: the validator codes, the refusal sentence, the kept row's id…)
+so a rejected row can be audited. `apply_stage` splits the table, tags the rejects with `stage`, `reason` and
+`detail`, and counts rows and tokens per reason for the card's funnel.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hermes_data.dataset.folder import REJECTED_COLUMNS
+
 
 @dataclass
 class Verdict:
     keep: np.ndarray  # bool per row
     reasons: list[str | None]  # snake_case reason per row; None where kept
+    details: list[str | None] | None = None  # JSON string per row (see `detail_json`); None where kept or unknown
+
+
+def detail_json(**fields: object) -> str:
+    """A rejected row's `detail`: a JSON object, keys sorted so the same finding is always the same string."""
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
 
 @dataclass
@@ -31,26 +41,33 @@ class Funnel:
             self.entries.append({"stage": stage, "reason": reason, "action": action, "rows": rows, "tokens": tokens})
 
 
-def verdict_from_mask(drop: np.ndarray, reason: str) -> Verdict:
+def verdict_from_mask(drop: np.ndarray, reason: str, details: list[str | None] | None = None) -> Verdict:
     """A verdict that drops the rows of `drop`, all for the same reason."""
-    return Verdict(keep=~drop, reasons=[reason if d else None for d in drop])
+    return Verdict(keep=~drop, reasons=[reason if d else None for d in drop], details=details)
+
+
+def _empty_rejects(table: pa.Table) -> pa.Table:
+    empty = table.slice(0, 0)
+    for name, type_ in REJECTED_COLUMNS:
+        empty = empty.append_column(name, pa.array([], type_))
+    return empty
 
 
 def apply_stage(table: pa.Table, stage: str, verdict: Verdict, funnel: Funnel) -> tuple[pa.Table, pa.Table]:
-    """(kept rows, rejected rows with `stage` and `reason` columns); the funnel counts the rejects."""
+    """(kept rows, rejected rows with `stage`, `reason` and `detail` columns); the funnel counts the rejects."""
     keep = np.asarray(verdict.keep, dtype=bool)
     if keep.all():
         # No copy when nothing is dropped: `filter` with an all-true mask still rewrites every column (about 0.4 s
         # per 100k rows measured with benchmarks/build_scale.py, for each stage that keeps everything).
-        return table, table.slice(0, 0).append_column("stage", pa.array([], pa.string())).append_column(
-            "reason", pa.array([], pa.string())
-        )
+        return table, _empty_rejects(table)
     kept = table.filter(pa.array(keep))
     drop_idx = np.flatnonzero(~keep)
     rejected = table.take(pa.array(drop_idx))
     reasons = [verdict.reasons[i] or "unspecified" for i in drop_idx]
+    details = [verdict.details[i] for i in drop_idx] if verdict.details is not None else [None] * len(drop_idx)
     rejected = rejected.append_column("stage", pa.array([stage] * len(drop_idx), pa.string()))
     rejected = rejected.append_column("reason", pa.array(reasons, pa.string()))
+    rejected = rejected.append_column("detail", pa.array(details, pa.string()))
     tokens = row_tokens(rejected)
     by_reason: dict[str, list[int]] = {}
     for reason, t in zip(reasons, tokens, strict=True):
