@@ -17,6 +17,8 @@ import pyarrow.compute as pc
 
 from hermes_data.dataset.folder import REJECTED_COLUMNS
 
+EXAMPLES = 3  # rejected rows per reason shown on the card
+
 
 @dataclass
 class Verdict:
@@ -36,9 +38,15 @@ class Funnel:
 
     entries: list[dict] = field(default_factory=list)
 
-    def add(self, stage: str, reason: str, rows: int, tokens: int, action: str = "dropped") -> None:
+    def add(
+        self, stage: str, reason: str, rows: int, tokens: int, action: str = "dropped", examples: list | None = None
+    ) -> None:
+        """`examples`: up to `EXAMPLES` `{"id", "detail"}` of the rows, for the card (only when a stage gave any)."""
         if rows:
-            self.entries.append({"stage": stage, "reason": reason, "action": action, "rows": rows, "tokens": tokens})
+            entry = {"stage": stage, "reason": reason, "action": action, "rows": rows, "tokens": tokens}
+            if examples:
+                entry["examples"] = examples[:EXAMPLES]
+            self.entries.append(entry)
 
 
 def verdict_from_mask(drop: np.ndarray, reason: str, details: list[str | None] | None = None) -> Verdict:
@@ -69,13 +77,16 @@ def apply_stage(table: pa.Table, stage: str, verdict: Verdict, funnel: Funnel) -
     rejected = rejected.append_column("reason", pa.array(reasons, pa.string()))
     rejected = rejected.append_column("detail", pa.array(details, pa.string()))
     tokens = row_tokens(rejected)
-    by_reason: dict[str, list[int]] = {}
-    for reason, t in zip(reasons, tokens, strict=True):
-        acc = by_reason.setdefault(reason, [0, 0])
+    ids = rejected.column("id").to_pylist() if "id" in rejected.column_names else [None] * len(drop_idx)
+    by_reason: dict[str, list] = {}
+    for reason, t, row_id, detail in zip(reasons, tokens, ids, details, strict=True):
+        acc = by_reason.setdefault(reason, [0, 0, []])
         acc[0] += 1
         acc[1] += int(t)
-    for reason, (rows, toks) in by_reason.items():
-        funnel.add(stage, reason, rows, toks)
+        if detail is not None and len(acc[2]) < EXAMPLES:
+            acc[2].append({"id": row_id, "detail": detail})
+    for reason, (rows, toks, examples) in by_reason.items():
+        funnel.add(stage, reason, rows, toks, examples=examples)
     return kept, rejected
 
 

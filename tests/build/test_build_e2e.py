@@ -197,6 +197,16 @@ def test_rejected_rows_carry_details_and_the_rejected_command_shows_them(tmp_pat
     duplicate = next(r for r in rejected if r["stage"] == "dedup_exact")
     kept_id = json.loads(duplicate["detail"])["kept_id"]
     assert kept_id != duplicate["id"]
+    card = (out / "README.md").read_text()
+    examples = card.split("Examples (up to three per reason):")[1].split("## Sources")[0]
+    assert "| refusals | refusal | refusal-1 |" in examples and f"| {duplicate['id']} |" in examples
+    assert (
+        max(
+            examples.count(f"| {e['stage']} | {e['reason']} |")
+            for e in json.loads((out / "manifest.json").read_text())["funnel"]
+        )
+        <= 3
+    )
 
     def rejected_cli(*args):
         cmd = [str(BIN / "hermes-data"), "rejected", *map(str, args)]
