@@ -198,17 +198,22 @@ def _exact_dedup(table: pa.Table) -> Verdict:
     return verdict_from_mask(~np.asarray(keep, dtype=bool), "exact_duplicate")
 
 
+_IDENTITY = ("messages", "tools", "documents")
+
+
 def _near_dedup(table: pa.Table, spec, seed: int) -> Verdict:
-    from hermes_data.dedup import dedup_text, near_duplicates, prompt_numbers
+    from hermes_data.dedup import dedup_text, near_duplicates, row_identity
 
     # Chunk by chunk: only one chunk's messages are Python objects at a time (the whole column as dicts would
     # cost several GiB at 1M rows), and only the joined texts stay alive. `distinct`: two questions that differ
-    # only in their numbers ("17 x 23" vs "17 x 24") are different problems, never merged.
+    # only in their numbers ("17 x 23" vs "17 x 24"), their tools or their documents are different rows.
     texts, numbers = [], []
-    for chunk in table.column("messages").chunks:
-        for messages in chunk.to_pylist():
+    names = [name for name in ("messages", "tools", "documents") if name in table.column_names]
+    for batch in table.select(names).to_batches():
+        columns = [batch.column(name).to_pylist() if name in names else [None] * batch.num_rows for name in _IDENTITY]
+        for messages, tools, documents in zip(*columns, strict=True):
             texts.append(dedup_text(messages))
-            numbers.append(prompt_numbers(messages))
+            numbers.append(row_identity(messages, tools, documents))
     result = near_duplicates(
         texts,
         model_rank=_ranks(table),
