@@ -107,7 +107,7 @@ def main() -> None:
     old_drops = in_clusters - old.num_clusters
     print(
         f"former rule (clusters, recurring text compared): {old_drops} dropped ({old_drops / len(texts):.1%}), "
-        f"of which {old_drops - old.num_dropped} had no kept row >= {args.threshold}"
+        f"of which {old_drops - old.num_dropped} reach no kept row at >= {args.threshold} (chains)"
     )
 
     labels = [json.loads(line) for line in LABELS.read_text().splitlines() if line.strip()] if LABELS.exists() else []
