@@ -169,6 +169,14 @@ class NearDupResult:
     num_boilerplate_lines: int = 0  # distinct recurring lines left out of the compared texts
     num_boilerplate_rows: int = 0  # rows that had some
 
+    def details(self, ids: Sequence[str]) -> list[str | None]:
+        """Per row, for a rejected row's `detail`: the id of the row kept in its place and their similarity;
+        None for kept rows."""
+        return [
+            None if kept is None else f"near duplicate of {ids[kept]} (similarity {self.similarity[row]:.3f})"
+            for row, kept in enumerate(self.duplicate_of)
+        ]
+
 
 class _UnionFind:
     def __init__(self) -> None:

@@ -30,6 +30,9 @@ def test_a_chain_alone_drops_nothing() -> None:
     assert 0.8 <= result.similarity[1] < 0.9
     assert np.isnan(result.similarity[0]) and np.isnan(result.similarity[2])
     assert result.num_chain_kept == 1
+    detail = result.details(["a", "b", "c"])
+    assert detail[0] is None and detail[2] is None
+    assert detail[1] == f"near duplicate of a (similarity {result.similarity[1]:.3f})"
 
 
 def _tool_description(rng: np.random.Generator, name: str) -> str:
