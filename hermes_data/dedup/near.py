@@ -49,6 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from hermes_data.dedup.exact import keep_order
@@ -58,6 +59,8 @@ _NEAR_ROLES = ("user", "assistant", "tool")
 _MAX_ROUNDS = 8
 _MIN_LINE_CHARS = 30  # shorter lines ("Sure!", "Input:") carry little and recur by chance
 _MIN_BOILERPLATE_ROWS = 8
+_SNAP_LIMIT = 64
+_SNAP_SIMILARITY = 90.0  # character similarity (percent) at which a long line is taken for a recurring one
 
 # RAG user turns (paper Figure 8, DESIGN §4): a `CONTEXT:` label and `Document:N` blocks, before or after the question.
 _DOC_HEADER = re.compile(
@@ -130,7 +133,10 @@ def _line_key(line: str) -> str:
 
 def _without_recurring(texts: list[str], recurring: set[str]) -> tuple[list[str], list[str]]:
     """Each text without its recurring lines (the whole text if nothing else is left), and a key naming the
-    recurring lines it had ("" when none)."""
+    recurring lines it had ("" when none). A long line within a few characters of a recurring one (a near copy
+    that edited a word of the template) counts as that line, when there are few enough recurring lines
+    (`_SNAP_LIMIT`) to compare each long line with all of them."""
+    choices = sorted(recurring) if len(recurring) <= _SNAP_LIMIT else []
     stripped, keys = [], []
     for text in texts:
         if "\n" not in text:
@@ -139,6 +145,8 @@ def _without_recurring(texts: list[str], recurring: set[str]) -> tuple[list[str]
             continue
         lines = text.splitlines()
         line_keys = [_line_key(line) if len(line) >= _MIN_LINE_CHARS else "" for line in lines]
+        if choices:
+            line_keys = [_snap(key, recurring, choices) for key in line_keys]
         shared = [key for key in line_keys if key in recurring]
         if not shared:
             stripped.append(text)
@@ -148,6 +156,13 @@ def _without_recurring(texts: list[str], recurring: set[str]) -> tuple[list[str]
         stripped.append(rest if rest.strip() else text)
         keys.append(hashlib.blake2b("\x1f".join(sorted(set(shared))).encode(), digest_size=8).hexdigest())
     return stripped, keys
+
+
+def _snap(key: str, recurring: set[str], choices: list[str]) -> str:
+    if not key or key in recurring:
+        return key
+    match = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_SNAP_SIMILARITY)
+    return match[0] if match else key
 
 
 @dataclass(frozen=True)

@@ -124,3 +124,16 @@ def test_same_question_with_other_documents_is_kept() -> None:
     identities = [row_identity(messages, None, d) for d in (docs_a, docs_b, docs_a)]
     result = near_duplicates(texts, distinct=identities)
     assert result.keep.tolist() == [True, True, False]
+
+
+def test_a_near_copy_that_edits_a_word_of_the_template_is_still_caught() -> None:
+    texts, _ = _templated_rows()
+    texts = texts[:58]
+    lines = texts[6].split("\n")
+    words = lines[3].split(" ")
+    words[5] = "edited"
+    lines[3] = " ".join(words)
+    texts.append("\n".join(lines))
+    result = near_duplicates(texts)
+    assert result.num_dropped == 1
+    assert result.duplicate_of[58] == 6 or result.duplicate_of[6] == 58
