@@ -36,6 +36,7 @@ import numpy as np
 from hermes_data.filters.refusal_language import RULES_LANGUAGES, rules_cover  # noqa: F401 (re-exported)
 
 PROMPT_WITH_INPUT_CHARS = 120  # a request this long carries its input: asking for "more details" is needless
+PLACEHOLDER_CHARS = 200  # "<nooutput>"-style non-answers are short; longer replies skip that check
 HEAD_CHARS = 300  # refusals announce themselves in the opening sentences; the opener search stops here
 REST_CHARS = 2000  # substance is judged on this much text after the decline
 MAX_SENTENCES = 3  # an opener may sit in sentence 1, 2 or 3 ("Hello! I'm sorry, but …")
@@ -215,9 +216,11 @@ _QUICK = re.compile(
     r"|say\s+no|rather\s+not|prefer\s+not|for\s+me|outside|beyond|violat|against|conflicts|programmed|designed"
     r"|impossible|turn\s+(?:\w+\s+)?down|n't\s+think|not\s+think"
     r"|my\s+(?:guidelines|programming|policies|principles|rules)"
-    r"|harmful|offensive|inappropriate|disrespectful|hateful|unethical|dangerous|personal\s+information"
-    r"|not\s+(?:appropriate|okay|acceptable)|conversation"
 )
+# Core words of the `moralising` family, checked as plain substrings: each alternative added to _QUICK costs about
+# 1 µs per reply, a substring test a few nanoseconds.
+_QUICK_WORDS = ("harmful", "offensive", "appropriate", "disrespectful", "hateful", "unethical", "dangerous",
+                "personal information", "not okay", "not acceptable", "conversation")  # fmt: skip
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
 _CUE = re.compile(
@@ -279,15 +282,17 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
 
     `prompt` (the request the reply answers, when known) lets a question back to the user count as substance only
     when the request could be missing something: a long request that already holds its input makes "could you provide
-    more details?" a needless question. Replies the rules do not cover (`rules_cover`: English only) are None.
+    more details?" a needless question. The patterns are English: replies in other languages are never matched (None);
+    `rules_cover` tells a stage which replies to count as not checked.
     """
     body = text.lstrip()
-    if _PLACEHOLDER.fullmatch(body.rstrip()):
+    if len(body) <= PLACEHOLDER_CHARS and _PLACEHOLDER.fullmatch(body.rstrip()):
         return "non_answer"
     head = _plain_quotes(body[:HEAD_CHARS])
-    if not head or head.startswith(_NARRATION) or not rules_cover(head):
+    if not head or head.startswith(_NARRATION):
         return None
-    if _QUICK.search(head.lower()) is None:
+    lowered = head.lower()
+    if _QUICK.search(lowered) is None and not any(word in lowered for word in _QUICK_WORDS):
         return None
     for start in _sentence_starts(head):
         for family, pattern in FAMILIES.items():
