@@ -19,6 +19,8 @@ from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import SAMPLE_PREFIX, SourceReport, fingerprint, iter_source, resolve_paths
 from hermes_data.build.stage import Funnel, Verdict, apply_stage, verdict_from_mask
 from hermes_data.errors import DataError
+from hermes_data.filters.refusal_classifier import model_refusals
+from hermes_data.filters.refusal_config import RefusalsSettings, detector_fingerprint
 
 STAGE_COLUMNS = [("stage", pa.string()), ("reason", pa.string())]
 REJECTED_SCHEMA = pa.schema(list(WORK_SCHEMA) + STAGE_COLUMNS)
@@ -42,6 +44,8 @@ def curate(recipe: BuildRecipe, tokenizer, console: Console) -> Curated:
     """Read, annotate, filter and dedup, reusing the cached result when nothing before the mixture changed."""
     resolved = [resolve_paths(spec) for spec in recipe.sources]
     sections = recipe.model_dump(mode="json", include={"sources", "repair", "filters", "dedup", "tokenizer", "seed"})
+    if isinstance(recipe.filters.refusals, RefusalsSettings) and detector_fingerprint(recipe.filters.refusals):
+        sections["refusal_model_files"] = detector_fingerprint(recipe.filters.refusals)  # a local model's bytes
     key = cache.curated_key(sections, [fingerprint(paths) for paths in resolved])
     hit = cache.load(key)
     if hit is not None:
@@ -129,7 +133,8 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
     if f.drop_invalid:
         stages.append(("invalid", invalid_filter))
     if f.refusals:
-        stages.append(("refusals", _refusals))
+        settings = f.refusals if isinstance(f.refusals, RefusalsSettings) else None
+        stages.append(("refusals", lambda t: _refusals(t, settings)))
     if f.model_priority:
         stages.append(("model_priority", model_priority_filter))
     if recipe.dedup.exact:
@@ -153,7 +158,7 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
             )
 
 
-def _refusals(table: pa.Table) -> Verdict:
+def _refusals(table: pa.Table, settings: RefusalsSettings | None = None) -> Verdict:
     """`refusal_conversation_mask` (final assistant turn refuses, no system prompt instructs declines), computed
     without `messages.to_pylist()`: only the final replies become Python strings, and only the few rows whose reply
     refuses are expanded to check their system prompts. Same result (checked on 18k synthetic rows and the
@@ -171,6 +176,8 @@ def _refusals(table: pa.Table) -> Verdict:
                     m.get("role") == "system" and instructs_decline(m.get("content") or "") for m in messages
                 )
         row += len(chunk)
+    if settings is not None and settings.method != "rules":
+        drop = model_refusals(table, settings, drop)
     return verdict_from_mask(drop, "refusal")
 
 
