@@ -19,8 +19,8 @@ from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import SAMPLE_PREFIX, SourceReport, fingerprint, iter_source, resolve_paths
 from hermes_data.build.stage import Funnel, Verdict, apply_stage, verdict_from_mask
 from hermes_data.errors import DataError
-from hermes_data.filters.refusal_classifier import model_refusals
 from hermes_data.filters.refusal_config import RefusalsSettings, detector_fingerprint
+from hermes_data.filters.refusal_methods import model_refusals
 
 STAGE_COLUMNS = [("stage", pa.string()), ("reason", pa.string())]
 REJECTED_SCHEMA = pa.schema(list(WORK_SCHEMA) + STAGE_COLUMNS)

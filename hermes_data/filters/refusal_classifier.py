@@ -77,39 +77,3 @@ def label_index(id2label: dict, label: str, model: str) -> int:
         f"filters.refusals.classifier.label: {label!r} is not a label of {model} ({known}); "
         "set it to the label that means refusal"
     )
-
-
-def model_refusals(table, settings, rules_drop):
-    """The refusals stage's mask under `method: classifier` or `rules+classifier` (`settings`: RefusalsSettings).
-
-    `rules_drop` is the rules' mask; with `rules+classifier` those rows stay dropped and only the rest go to the
-    model, with `classifier` the model judges every row's final assistant reply (and its request, with_prompt).
-    """
-    import numpy as np
-
-    keep_rules = settings.method == "rules+classifier"
-    todo, texts, prompts = [], [], []
-    for i, messages in enumerate(table.column("messages").to_pylist()):
-        if keep_rules and rules_drop[i]:
-            continue
-        reply, prompt = _final_reply(messages)
-        if reply:
-            todo.append(i)
-            texts.append(reply)
-            prompts.append(prompt)
-    drop = rules_drop.copy() if keep_rules else np.zeros(table.num_rows, dtype=bool)
-    if todo:
-        predicted = RefusalClassifier(settings.classifier.spec()).predict(texts, prompts)
-        drop[np.asarray(todo)[np.asarray(predicted, dtype=bool)]] = True
-    return drop
-
-
-def _final_reply(messages: list[dict]) -> tuple[str | None, str | None]:
-    reply = prompt = None
-    for m in messages:
-        if m.get("role") == "assistant":
-            reply = m.get("content")
-        elif m.get("role") == "user":
-            prompt = m.get("content")
-            reply = None
-    return reply, prompt
