@@ -19,6 +19,7 @@ from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import SAMPLE_PREFIX, SourceReport, fingerprint, iter_source, resolve_paths
 from hermes_data.build.stages import build_stages
 from hermes_data.errors import DataError
+from hermes_data.filters.refusal_config import detector_fingerprint
 from hermes_data.stages import REJECTED_COLUMNS, Funnel, run_stages
 
 REJECTED_SCHEMA = pa.schema(list(WORK_SCHEMA) + REJECTED_COLUMNS)
@@ -42,6 +43,9 @@ def curate(recipe: BuildRecipe, tokenizer, console: Console) -> Curated:
     """Read, annotate, filter and dedup, reusing the cached result when nothing before the mixture changed."""
     resolved = [resolve_paths(spec) for spec in recipe.sources]
     sections = recipe.model_dump(mode="json", include={"sources", "repair", "filters", "dedup", "tokenizer", "seed"})
+    model_files = detector_fingerprint(recipe.filters.refusals)
+    if model_files:
+        sections["refusal_model_files"] = model_files  # a local classifier's bytes, beyond its name and revision
     key = cache.curated_key(sections, [fingerprint(paths) for paths in resolved])
     hit = cache.load(key)
     if hit is not None:

@@ -27,7 +27,7 @@ def build_stages(recipe: BuildRecipe) -> list[Stage]:
     if f.drop_invalid:
         stages.append(Stage("invalid", invalid_filter))
     if f.refusals:
-        stages.append(Stage("refusals", refusals_stage))
+        stages.append(Stage("refusals", lambda t: refusals_stage(t, f.refusals)))
     if f.model_priority:
         stages.append(Stage("model_priority", model_priority_filter))
     if recipe.dedup.exact:

@@ -25,6 +25,8 @@ class Verdict:
     keep: np.ndarray  # bool per row
     reasons: list[str | None]  # snake_case reason per row; None where kept
     details: list[str | None] | None = None  # JSON string per row (see `detail_json`); None where kept or unknown
+    # rows a stage counts but keeps, per reason (e.g. replies the refusal rules cannot judge: `not_checked`)
+    counted: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def detail_json(**fields: object) -> str:
@@ -64,6 +66,9 @@ def _empty_rejects(table: pa.Table) -> pa.Table:
 def apply_stage(table: pa.Table, stage: str, verdict: Verdict, funnel: Funnel) -> tuple[pa.Table, pa.Table]:
     """(kept rows, rejected rows with `stage`, `reason` and `detail` columns); the funnel counts the rejects."""
     keep = np.asarray(verdict.keep, dtype=bool)
+    for reason, mask in verdict.counted.items():
+        mask = np.asarray(mask, dtype=bool)
+        funnel.add(stage, reason, int(mask.sum()), int(row_tokens(table)[mask].sum()), action=reason)
     if keep.all():
         # No copy when nothing is dropped: `filter` with an all-true mask still rewrites every column (about 0.4 s
         # per 100k rows measured with benchmarks/build_scale.py, for each stage that keeps everything).

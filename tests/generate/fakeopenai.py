@@ -253,6 +253,8 @@ def script(step: str, request: dict, wrong: bool, key: str) -> str:
         return f"Paris is large: <co:{doc}>Paris has about 2 million residents.</co>\nCited Documents: {doc}"
     if step in ("coding/answer",):
         return _code_answer(wrong)
+    if step == "refusals/judge":  # hermes_data.filters.refusal_judge: one word, decided by the reply shown
+        return "REFUSAL" if "can't help" in _last_user(request) else "ANSWER"
     if step == "judge/judge":
         return "The answer is clear and correct. Rating: 8" if wrong else "The answer is clear and correct. [[8]]"
     if step == "math/answer":
