@@ -14,8 +14,9 @@ whitespace), near copies (1-5 % of the words of user and assistant turns replace
 
 Printed: rows/s per stage (read + annotate, with a separate split of read / validate / tokenize on a sample; each
 filter; dedup exact; dedup near; cache save; balance; write), peak RSS, dedup recall and precision on the planted
-copies, refusal recall, and a final JSON line with every figure. The near-dedup comparison with datasketch is
-`benchmarks/dedup_vs_datasketch.py`.
+copies, refusal recall, the build's rows/s and tokens/s against raw Hugging Face `encode_batch` over the same rendered
+conversations (`build / raw tokenization`, the issue 15 yardstick: goal <= 1.0), and a final JSON line with every
+figure. The near-dedup comparison with datasketch is `benchmarks/dedup_vs_datasketch.py`.
 
 Measured on the 2-core, 23 GiB development machine while other jobs shared it (load average ~2.5), 1M rows, 366M
 tokens: 877 s wall (14.6 min; the tokenizer's ~4 s load not included), 1,319 CPU-s, peak RSS 7.6 GiB. Read + annotate
