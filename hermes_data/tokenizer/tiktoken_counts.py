@@ -8,14 +8,16 @@ the built-in one after tokens were added to it, keeps the Hugging Face path (`ch
 
 tiktoken gives no character offsets, so the loss spans of DESIGN §6 come from the structure of the rendering
 instead. Added tokens are matched before pre-tokenization, so the text between two of them is encoded on its own;
-when no content holds an added-token string, a conversation's ids are
+when no content holds the renderer's own tokens, a conversation's ids are
 
     BOS  (<|im_start|> ids(role + "\n" + content) <|im_end|> ids("\n"))*
 
 and the specials' positions give every message's segment. An assistant message's output tokens are those of its
 segment that overlap the content (the leading tokens that lie wholly inside "assistant\n" are scaffolding, found
 from the tokens' byte lengths; a token such as "\n\n" that spans both counts as output, as on the HF path) plus its
-`<|im_end|>`. A conversation whose content holds an added-token string is counted message by message instead.
+`<|im_end|>`. Other added tokens inside content (`<|eot_id|>`, the opt-in reasoning tags) are tokens of their
+segment like any other. A conversation whose content holds `<|im_start|>`, `<|im_end|>` or BOS is counted message by
+message instead.
 
 Speed: the conversations of one batch are joined (BOS separates them) into one string per thread and encoded in
 one call that releases the GIL, so Python's per-row work is joining strings; everything after is numpy.
@@ -51,6 +53,7 @@ class Llama3Encoding:
 
     encoding: tiktoken.Encoding
     token_bytes: np.ndarray  # places the end of "assistant\n" among a segment's tokens without offsets
+    structural: np.ndarray  # True on the ids the renderer writes between messages: BOS, <|im_start|>, <|im_end|>
 
 
 def mark_builtin(tokenizer, reasoning_tags: bool) -> None:
@@ -85,7 +88,9 @@ def llama3_encoding(reasoning_tags: bool = False) -> Llama3Encoding:
         token_bytes[rank] = len(token)
     for token, token_id in specials.items():
         token_bytes[token_id] = len(token.encode())
-    return Llama3Encoding(encoding, token_bytes)
+    structural = np.zeros(VOCAB_SIZE, dtype=bool)
+    structural[[specials[llama3.BOS], specials[llama3.IM_START], specials[llama3.IM_END]]] = True
+    return Llama3Encoding(encoding, token_bytes, structural)
 
 
 def _read_ranks(path) -> dict[bytes, int]:
@@ -133,11 +138,16 @@ def count_rendered(
 
 def _count_chunk(texts: list[str], messages: Sequence[Sequence[dict]], enc: Llama3Encoding) -> list[tuple[int, int]]:
     ids = encode("".join(texts), enc)
-    specials = np.flatnonzero(ids >= llama3.NUM_BASE_TOKENS)
+    # Other added tokens in content (<|eot_id|>, reasoning tags) are ordinary tokens of their segment here.
+    specials = np.flatnonzero(enc.structural[ids])
     num_messages = np.fromiter((len(m) for m in messages), dtype=np.int64, count=len(messages))
     if len(specials) != int((1 + 2 * num_messages).sum()):
-        # Some content holds an added-token string: the positions no longer tell the messages apart.
-        return [_count_by_message(conv, enc) for conv in messages]
+        # Some content holds <|im_start|>, <|im_end|> or BOS, so positions no longer tell messages apart: halve the
+        # chunk until the conversations at fault are found and count those message by message (a data defect, rare).
+        if len(texts) == 1:
+            return [_count_by_message(messages[0], enc)]
+        mid = len(texts) // 2
+        return _count_chunk(texts[:mid], messages[:mid], enc) + _count_chunk(texts[mid:], messages[mid:], enc)
     first = np.concatenate([[0], np.cumsum(1 + 2 * num_messages)[:-1]])  # index of each BOS among the specials
     starts = specials[first]
     totals = np.diff(np.append(starts, len(ids)))
