@@ -47,8 +47,18 @@ def _rng_state() -> dict[str, Any]:
     return state
 
 
-def save_checkpoint(out: str | Path, step: int, model, optimizer, scheduler, data_state: dict) -> Path:
-    """Write `out/step-{step}/` collectively (every rank calls this) and return its path."""
+def _options(trainable_only: bool):
+    from torch.distributed.checkpoint.state_dict import StateDictOptions
+
+    # Without the frozen parameters the model state is partial by design: load it non-strictly.
+    return StateDictOptions(ignore_frozen_params=trainable_only, strict=not trainable_only)
+
+
+def save_checkpoint(
+    out: str | Path, step: int, model, optimizer, scheduler, data_state: dict, *, trainable_only: bool = False
+) -> Path:
+    """Write `out/step-{step}/` collectively (every rank calls this) and return its path. `trainable_only`: leave out
+    frozen parameters (DPO's base, which the run rebuilds from its source; only the adapter changes)."""
     import torch.distributed.checkpoint as dcp
     from torch.distributed.checkpoint.state_dict import get_state_dict
 
@@ -58,7 +68,7 @@ def save_checkpoint(out: str | Path, step: int, model, optimizer, scheduler, dat
         shutil.rmtree(tmp, ignore_errors=True)  # a save that died half-way
         tmp.mkdir(parents=True)
     _barrier()
-    model_state, optim_state = get_state_dict(model, optimizer)
+    model_state, optim_state = get_state_dict(model, optimizer, options=_options(trainable_only))
     dcp.save({"model": model_state, "optimizer": optim_state}, checkpoint_id=str(tmp))
     torch.save(_rng_state(), tmp / f"rng-rank-{_rank()}.pt")
     if _rank() == 0:
@@ -99,18 +109,22 @@ def remove_incomplete(out: str | Path) -> list[str]:
     return removed
 
 
-def load_checkpoint(path: str | Path, model, optimizer, scheduler) -> dict:
-    """Restore model, optimizer, scheduler and this rank's RNG in place; returns `{"step", "data"}`."""
+def load_checkpoint(path: str | Path, model, optimizer, scheduler, *, trainable_only: bool = False) -> dict:
+    """Restore model, optimizer, scheduler and this rank's RNG in place; returns `{"step", "data"}`. `trainable_only`
+    as it was saved."""
     import torch.distributed.checkpoint as dcp
     from torch.distributed.checkpoint.state_dict import get_state_dict, set_state_dict
 
     path = Path(path)
     if not (path / MARKER).is_file():
         raise FileNotFoundError(f"{path}: not a complete checkpoint (no {MARKER} marker)")
-    model_state, optim_state = get_state_dict(model, optimizer)
+    options = _options(trainable_only)
+    model_state, optim_state = get_state_dict(model, optimizer, options=options)
     state = {"model": model_state, "optimizer": optim_state}
     dcp.load(state, checkpoint_id=str(path))
-    set_state_dict(model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"])
+    set_state_dict(
+        model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"], options=options
+    )
     trainer = json.loads((path / "trainer.json").read_text(encoding="utf-8"))
     scheduler.load_state_dict(trainer["scheduler"])
     rng_file = path / f"rng-rank-{_rank()}.pt"

@@ -39,7 +39,7 @@ def metrics(out: Path) -> dict[int, dict]:
 
 def recipe_of(data: Path, out: Path, *sets: str):
     from hermes_train.dpo.config import load_dpo_recipe
-    from hermes_train.sft.config import parse_overrides
+    from hermes_train.recipe import parse_overrides
 
     return load_dpo_recipe(RECIPE, parse_overrides([f"dataset={data}", f"output={out}", *sets]))
 
@@ -50,10 +50,10 @@ def test_tiny_dpo_learns_the_preference_with_lora_only(tmp_path, pair_folder):
     from safetensors.torch import load_file
     from transformers import AutoModelForCausalLM
 
-    from hermes_train.sft.models import build_model
+    from hermes_train.models import build_model
 
     data, out = pair_folder(tmp_path / "pairs", 64), tmp_path / "run"
-    dpo(tmp_path, f"dataset={data}", f"output={out}")
+    dpo(tmp_path, f"dataset={data}", f"output={out}", "measure_parameter_bytes=true")
     spec = recipe_of(data, out)
 
     # --- training: the loss falls, held-out reward accuracy ends above chance ---
@@ -121,7 +121,7 @@ def test_loss_is_normalized_over_the_global_batch_of_pairs(tmp_path, pair_folder
     from hermes_train.dpo.loss import dpo_loss
     from hermes_train.dpo.model import PolicyWithReference, initial_adapter_state, lora_config
     from hermes_train.dpo.train import build_data, global_batch_pairs
-    from hermes_train.sft.models import build_model
+    from hermes_train.models import build_model
 
     data, out = pair_folder(tmp_path / "pairs", 24), tmp_path / "run"
     sets = ["neftune_alpha=null", "lora.dropout=0", "max_steps=1", "merge=false"]
@@ -166,7 +166,7 @@ def test_dpo_on_a_saved_base_model_trains_the_adapter_on_its_weights(tmp_path, p
     from transformers import AutoModelForCausalLM
 
     from hermes_data.tokenizer import load_tokenizer
-    from hermes_train.sft.models import build_model
+    from hermes_train.models import build_model
 
     spec = recipe_of(tmp_path / "pairs", tmp_path / "run")
     base_dir = tmp_path / "sft-epoch-1"

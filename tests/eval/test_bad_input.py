@@ -30,8 +30,9 @@ def one_error_line(result: subprocess.CompletedProcess) -> str:
 def fake_model(folder: Path) -> Path:
     """Looks like a model to the checks that run before loading (the errors below come first)."""
     folder.mkdir()
-    for name in ("config.json", "model.safetensors", "tokenizer.json"):
+    for name in ("model.safetensors", "tokenizer.json"):
         (folder / name).write_text("{}")
+    (folder / "config.json").write_text(json.dumps({"model_type": "llama"}))
     return folder
 
 
