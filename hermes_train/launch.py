@@ -26,9 +26,10 @@ def torchrun_command(
     master_addr: str | None = None,
     master_port: int = 29500,
 ) -> list[str]:
-    """The `python -m torch.distributed.run … -m MODULE RECIPE --set …` command line of this node (MODULE is the
-    per-rank entry point: `hermes_train.sft.train` or `hermes_train.dpo.train`)."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc)]
+    """The `python -m hermes_train.launch [torchrun options] -m MODULE RECIPE --set …` command line of this node
+    (MODULE is the per-rank entry point: `hermes_train.sft.train` or `hermes_train.dpo.train`); this module's
+    `__main__` is torchrun itself, with its failure report cut to one line (`agent`)."""
+    command = [sys.executable, "-m", "hermes_train.launch", "--nproc-per-node", str(nproc)]
     if nnodes == 1 and master_addr is None:
         command.append("--standalone")  # a free port on localhost: parallel runs on one machine do not collide
     else:
@@ -57,3 +58,24 @@ def resolve_world(recipe, *, nproc: int | None, nnodes: int | None, master_addr:
 def run_ranks(module: str, recipe_path: str | Path, overrides: list[str], **world) -> int:
     """Run this node's ranks of `module` and wait for them; returns torchrun's exit status."""
     return subprocess.run(torchrun_command(recipe_path, overrides, module=module, **world)).returncode
+
+
+def agent(argv: list[str]) -> int:
+    """torchrun (`torch.distributed.run`) on `argv`. When ranks fail, torchrun raises ChildFailedError, whose
+    traceback and per-rank table would follow the rank's own `error:` line (distributed.run_rank); here it is one
+    line, and the exit status is the ranks' own (2 for a user error such as a non-finite step)."""
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import parse_args, run
+
+    try:
+        run(parse_args(argv))
+    except ChildFailedError as exc:
+        codes = sorted({failure.exitcode for failure in exc.failures.values()})
+        print(f"error: {len(exc.failures)} rank(s) of {exc.name} failed (exit code {', '.join(map(str, codes))})",
+              file=sys.stderr)  # fmt: skip
+        return codes[-1] if all(code > 0 for code in codes) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(agent(sys.argv[1:]))

@@ -152,11 +152,26 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, pair_folder, record_folder):
         f"dataset={tmp_path / 'missing'}": "missing",
         f"dataset={mix}": "not a preference-pair dataset",
     }
+    (tmp_path / "empty-tokenizer").mkdir()
+    (tmp_path / "a-file").write_text("")
+    cases |= {  # the launcher's pre-flight, shared with sft: found before any rank starts
+        f"model.tokenizer={tmp_path / 'empty-tokenizer'}": "has no tokenizer.json",
+        "model.config.vocab_size=1000": "embedding has 1000 rows",
+        f"output={tmp_path / 'a-file' / 'out'}": "is a file, so",
+        "lora.target_modules=[nope_proj]": "lora.target_modules",
+    }
     for override, words in cases.items():
         result = dpo(tmp_path, f"dataset={pairs}", f"output={tmp_path / 'out'}", override, check=False)
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith("error:"), result.stderr[-2000:]
         assert words in lines[0]
+        assert not (tmp_path / "out").exists()  # nothing written, no rank started
+    missing = tmp_path / "no-such-model"
+    result = dpo(tmp_path, f"dataset={pairs}", f"output={tmp_path / 'out'}", "model.config=null",
+                 f"model.name={missing}", check=False)  # fmt: skip
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and lines == [f"error: model.name: no such model folder {missing}; point it at a "
+                                                "model folder or a Hub id"], result.stderr[-2000:]  # fmt: skip
 
 
 @pytest.mark.slow
