@@ -73,7 +73,9 @@ def agent(argv: list[str]) -> int:
         codes = sorted({failure.exitcode for failure in exc.failures.values()})
         print(f"error: {len(exc.failures)} rank(s) of {exc.name} failed (exit code {', '.join(map(str, codes))})",
               file=sys.stderr)  # fmt: skip
-        return codes[-1] if all(code > 0 for code in codes) else 1
+        # Ranks that torchrun stopped after the first failure show a negative code (the signal); the failing
+        # rank's own status is the positive one.
+        return max([code for code in codes if code > 0], default=1)
     return 0
 
 

@@ -64,7 +64,7 @@ def load_recipe_tokenizer(spec):
 def check_output(folder: Path, *, what: str = "output") -> None:
     """Raise unless `folder` is, or can be created as, a writable folder; creates nothing. `what` names the setting."""
     if folder.exists() and not folder.is_dir():
-        raise RecipeError(f"{what}: {folder} is a file; set {what} to a folder")
+        raise RecipeError(f"{what}: {folder} is a file, not a folder; set {what} elsewhere")
     existing = next(p for p in (folder, *folder.parents) if p.exists())
     if not existing.is_dir():
         raise RecipeError(f"{what}: {existing} is a file, so {folder} cannot be created; set {what} elsewhere")
