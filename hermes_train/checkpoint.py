@@ -11,8 +11,8 @@ gathered on one rank and a checkpoint saved on N ranks loads on M):
 
 Everything is written into `step-N.tmp/`, renamed to `step-N/` by rank 0 after a barrier, and only then the marker is
 written, so a run killed while saving leaves no folder that `latest_checkpoint` would pick (DESIGN/STYLE: markers
-last). Resume = `remove_incomplete(out)` on rank 0 (what a killed save or export left), then
-`load_checkpoint(latest_checkpoint(out), …)`.
+last). `resume()` = `remove_incomplete(out)` on rank 0 (what a killed save or export left), then
+`load_checkpoint(latest_checkpoint(out), …)`; SFT and DPO both start with it.
 """
 
 from __future__ import annotations
@@ -134,3 +134,22 @@ def load_checkpoint(path: str | Path, model, optimizer, scheduler, *, trainable_
         if "cuda" in rng and torch.cuda.is_available():
             torch.cuda.set_rng_state(rng["cuda"])
     return {"step": trainer["step"], "data": trainer["data"]}
+
+
+def resume(out: str | Path, model, optimizer, scheduler, *, trainable_only: bool = False) -> int:
+    """The step a run starts from: 0, or that of the latest complete `out/step-N/`, restored in place. What a killed
+    run half-wrote is deleted first (rank 0); both facts are said on stderr. Collective: every rank calls it."""
+    import sys
+
+    if _rank() == 0:
+        removed = remove_incomplete(out)
+        if removed:
+            print(f"removed incomplete outputs of an earlier run: {', '.join(removed)}", file=sys.stderr)
+    _barrier()
+    checkpoint = latest_checkpoint(out)
+    if checkpoint is None:
+        return 0
+    step = load_checkpoint(checkpoint, model, optimizer, scheduler, trainable_only=trainable_only)["step"]
+    if _rank() == 0:
+        print(f"resumed from {checkpoint}", file=sys.stderr)
+    return step

@@ -19,7 +19,6 @@ position is the step number, as for SFT.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import torch
 import torch.distributed as dist
 
 from hermes_data.errors import RecipeError
-from hermes_train.checkpoint import latest_checkpoint, load_checkpoint, remove_incomplete, save_checkpoint
+from hermes_train.checkpoint import resume, save_checkpoint
 from hermes_train.distributed import all_reduce, init_distributed, run_rank
 from hermes_train.dpo.config import DPORecipe, load_dpo_recipe
 from hermes_train.dpo.data import PairCollator, load_pairs, split_eval, tokenize_pairs
@@ -66,18 +65,7 @@ def train(recipe: DPORecipe) -> dict:
     optimizer, scheduler = build_optimizer(recipe, model, total_steps)
 
     # --- resume from the latest complete step-N/ (what a killed run half-wrote is deleted first) -------------------
-    if rank == 0:
-        removed = remove_incomplete(out)
-        if removed:
-            print(f"removed incomplete outputs of an earlier run: {', '.join(removed)}", file=sys.stderr)
-    dist.barrier()
-    step = 0
-    checkpoint = latest_checkpoint(out)
-    if checkpoint is not None:
-        step = load_checkpoint(checkpoint, model, optimizer, scheduler, trainable_only=True)["step"]
-        if rank == 0:
-            print(f"resumed from {checkpoint}", file=sys.stderr)
-    resumed_from = step
+    step = resumed_from = resume(out, model, optimizer, scheduler, trainable_only=True)
     metrics = MetricsLog(out / "metrics.jsonl", keep_up_to=step, enabled=rank == 0)
 
     # --- loop ------------------------------------------------------------------------------------------------------

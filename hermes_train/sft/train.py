@@ -11,7 +11,6 @@ depends only on the recipe, so the data position of a checkpoint is its step num
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import torch
 import torch.distributed as dist
 
 from hermes_data.errors import RecipeError
-from hermes_train.checkpoint import latest_checkpoint, load_checkpoint, remove_incomplete, save_checkpoint
+from hermes_train.checkpoint import resume, save_checkpoint
 from hermes_train.collate import PackedCollator
 from hermes_train.distributed import init_distributed, run_rank
 from hermes_train.export import export_hf
@@ -55,18 +54,7 @@ def train(recipe: SFTRecipe) -> dict:
     optimizer, scheduler = build_optimizer(recipe, model, total_steps)
 
     # --- resume from the latest complete step-N/ (what a killed run half-wrote is deleted first) -------------------
-    if rank == 0:
-        removed = remove_incomplete(out)
-        if removed:
-            print(f"removed incomplete outputs of an earlier run: {', '.join(removed)}", file=sys.stderr)
-    dist.barrier()
-    step = 0
-    checkpoint = latest_checkpoint(out)
-    if checkpoint is not None:
-        step = load_checkpoint(checkpoint, model, optimizer, scheduler)["step"]
-        if rank == 0:
-            print(f"resumed from {checkpoint}", file=sys.stderr)
-    resumed_from = step
+    step = resumed_from = resume(out, model, optimizer, scheduler)
     metrics = MetricsLog(out / "metrics.jsonl", keep_up_to=step, enabled=rank == 0)
 
     # --- loop ------------------------------------------------------------------------------------------------------
