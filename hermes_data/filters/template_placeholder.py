@@ -6,7 +6,12 @@ before the template was filled; a model trained on it answers "I am {{name}}". A
 `| filters` included), outside code. Not placeholders:
 - anything in fenced code blocks or inline code spans (`markup.code_spans`): a Jinja or Handlebars answer is legit;
 - a placeholder the user's own turns quote: the reply is explaining that syntax ("what does {{name}} do in Vue?");
-- LaTeX grouping such as `\\frac{{a}}{b}` or `x^{{2}}`: the braces follow a command, `^` or `_`, not a space.
+- LaTeX grouping such as `\\frac{{a}}{b}` or `x^{{2}}`: the braces follow a command, `^` or `_`, not a space;
+- a GitHub Actions expression, `${{ secrets.TOKEN }}`, which models often write in unfenced workflow YAML.
+
+Measured on 182,723 real replies (the 227 readable results/*/model_outputs.json of tatsu-lab/alpaca_eval): 163
+hold `{{`, 2 are dropped: one unrendered template ("Today is {{todays_date}}."), one garbled LaTeX reply; the kept
+ones, read by hand, are LaTeX, workflow YAML, Hugo shortcodes and C array initialisers.
 
 Only replies that contain `{{` become Python strings; the rest is an Arrow substring scan.
 """
@@ -23,7 +28,7 @@ from hermes_data.markup.code_spans import mask_code
 from hermes_data.stages.verdict import Verdict, detail_json
 
 REASON = "template_placeholder"
-PLACEHOLDER = re.compile(r"(?<![\w\\^_{}])\{\{\{?-?\s*[A-Za-z_][\w.]*(?:\s*\|\s*\w+)*\s*-?\}\}\}?")
+PLACEHOLDER = re.compile(r"(?<![\w\\^_{}$])\{\{\{?-?\s*[A-Za-z_][\w.]*(?:\s*\|\s*\w+)*\s*-?\}\}\}?")
 
 
 def find_placeholder(reply: str, requests: str = "") -> str | None:

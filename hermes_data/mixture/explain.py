@@ -6,7 +6,7 @@ every other category is cut to its share of it and the rest of its rows stay `ov
 needs a budget of `need = max_c units_c / share_c` (the richest category at one copy), so:
 - `max_upsample: need / min_c(units_c / share_c)` (the binding category's rows repeat that often), or equally
   `total: need` with that max_upsample;
-- or weights in the curated data's own proportions (`units_c / Σ units`), which use every row once.
+- or weights in the curated data's own proportions (each category's units), which use every row once.
 With a `total` below the largest mix, the total binds instead; the same figures say how to use the rest.
 """
 
@@ -62,12 +62,13 @@ def explain_mixture(
     }
     if rows_left:
         need = max(one_copy.values())
-        scale = sum(w for w in weights.values() if w > 0)  # the recipe's own scale (100, 1, …)
         all_units = sum(units.values())
         explanation["to_use_all"] = {
             "max_upsample": max(1.0, math.ceil(100 * need / one_copy[binding]) / 100),
             "total": math.ceil(need),
-            "weights": {slug: float(f"{scale * units[slug] / all_units:.3g}") for slug in achieved},
+            # the units themselves: rounded percentages would leave the odd row out of the richest category
+            "weights": dict(units),
+            "weights_percent": {slug: round(100 * units[slug] / all_units, 2) for slug in achieved},
         }
     return explanation
 
@@ -95,11 +96,13 @@ def describe_mixture(explanation: dict) -> list[str]:
         f"{left['rows']:,} curated rows ({left['percent_of_curated_rows']:g} %) and {left['tokens']:,} tokens stay "
         f"over_budget ({by_category})"
     )
-    weights = ", ".join(f"{slug}: {w:g}" for slug, w in use["weights"].items())
+    weights = ", ".join(f"{slug}: {w}" for slug, w in use["weights"].items())
+    percent = ", ".join(f"{p:g} %" for p in use["weights_percent"].values())
     lines.append(
         f"to use them: mixture.max_upsample: {use['max_upsample']:g} ({b['category']} rows repeat up to that often; "
         f"the mix grows to about {use['total']:,} {unit}), or mixture.total: {use['total']:,} with that "
-        f"max_upsample, or weights in the curated data's proportions {{{weights}}} (every row once)"
+        f"max_upsample, or weights in the curated data's proportions, its {unit} per category {{{weights}}} "
+        f"({percent}; every row once)"
     )
     return lines
 
