@@ -98,10 +98,18 @@ def describe_mixture(explanation: dict) -> list[str]:
     )
     weights = ", ".join(f"{slug}: {w}" for slug, w in use["weights"].items())
     percent = ", ".join(f"{p:g} %" for p in use["weights_percent"].values())
+    grow = f"mixture.max_upsample: {use['max_upsample']:g}"
+    reweigh = "weights"
+    if explanation["limited_by"] == "total":
+        grow = f"mixture.total: {use['total']:,} (or null) with {grow}"
+        reweigh = "total: null with weights"
+    else:
+        grow += (
+            f" ({b['category']} rows repeat up to that often; the mix grows to about {use['total']:,} {unit}), or "
+            f"mixture.total: {use['total']:,} with that max_upsample"
+        )
     lines.append(
-        f"to use them: mixture.max_upsample: {use['max_upsample']:g} ({b['category']} rows repeat up to that often; "
-        f"the mix grows to about {use['total']:,} {unit}), or mixture.total: {use['total']:,} with that "
-        f"max_upsample, or weights in the curated data's proportions, its {unit} per category {{{weights}}} "
+        f"to use them: {grow}, or {reweigh} in the curated data's proportions, its {unit} per category {{{weights}}} "
         f"({percent}; every row once)"
     )
     return lines
