@@ -121,3 +121,14 @@ def test_override_invalid_only_with_the_recipes_filters_names_the_source_key():
     recipe = _recipe({"min_tokens": 9000}, filters={"max_tokens": 4096})
     with pytest.raises(RecipeError, match=r"^sources\.0\.filters\.min_tokens: min_tokens \(9000\) must be below max"):
         recipe.source_filters()
+
+
+def test_rows_a_stage_counts_but_keeps_are_counted_only_where_it_runs(two_sources):
+    german = "Die Gezeiten entstehen durch die Anziehungskraft des Mondes auf die Ozeane der Erde, jeden Tag zweimal."
+    table = two_sources(
+        [[chat("Erkläre die Gezeiten.", german)], [chat("Erkläre bitte die Gezeiten.", german + " Ja.")]]
+    )
+    _, _, funnel = _run(table, _recipe({"refusals": False}, None))
+    assert [(e["stage"], e["action"], e["rows"]) for e in funnel.entries] == [("refusals", "not_checked", 1)]
+    _, _, funnel = _run(table, _recipe(None, None))
+    assert [(e["stage"], e["action"], e["rows"]) for e in funnel.entries] == [("refusals", "not_checked", 2)]
