@@ -27,6 +27,7 @@ GENERATORS = (
     "content_generation",
     "steering",
     "judge",
+    "json_mode",
 )
 EVOL_METHODS = ("constraints", "deepen", "concretize", "reasoning", "complicate", "breadth")
 # The generator a task gets when it names a category but no generator: each category's own scheme.
@@ -112,6 +113,7 @@ class TaskSpec(Strict):
     input: str | None = None  # judge: the task whose responses it rates
     templates: dict[str, str] = {}  # template name (e.g. "evol/deepen") -> file, overriding the packaged one
     system_prompt: str | None = None  # steering/others: a fixed system prompt instead of a generated one
+    json_schema: dict | None = None  # json_mode: the JSON Schema the answers must be valid against
 
     @field_validator("category")
     @classmethod
@@ -129,6 +131,8 @@ class TaskSpec(Strict):
                 raise ValueError("a judge task needs `input`: the name of the task whose responses it rates")
         elif self.seeds is None and self.count is None:
             raise ValueError("give seeds (prompts to start from) or count (items to generate)")
+        if self.generator == "json_mode" and not self.json_schema:
+            raise ValueError("a json_mode task needs `json_schema`: the JSON Schema its answers must follow")
         if self.generator == "evol" and self.evolve is None:
             self.evolve = EvolSpec()
         if self.endpoint and self.endpoints:

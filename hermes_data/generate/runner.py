@@ -19,6 +19,7 @@ from hermes_data.generate.context import Generated, Item, ItemContext, ItemFaile
 from hermes_data.generate.evol import generate_evol
 from hermes_data.generate.items import build_items, judge_items
 from hermes_data.generate.journal import Journal
+from hermes_data.generate.json_mode import generate_json_mode
 from hermes_data.generate.judge import apply_judgments, generate_judgment
 from hermes_data.generate.rag import generate_rag
 from hermes_data.generate.recipe import GenerateRecipe, TaskSpec
@@ -39,6 +40,7 @@ GENERATORS = {
     "rag": generate_rag,
     "steering": generate_steering,
     "judge": generate_judgment,
+    "json_mode": generate_json_mode,
     **dict.fromkeys(SIMPLE, generate_simple),
 }
 
