@@ -61,3 +61,17 @@ def test_a_json_mode_task_without_a_schema_is_a_recipe_error(write_recipe):
     task = {k: v for k, v in TASK.items() if k != "json_schema"}
     with pytest.raises(RecipeError, match="json_schema"):
         load_generate_recipe(write_recipe(None, [task], endpoints={"teacher": {"base_url": "http://x", "model": "m"}}))
+
+
+def test_an_answer_off_the_schema_is_asked_again_and_the_retry_kept(fake_server, write_recipe):
+    server = fake_server(wrong_rate=0.5, wrong_steps=("json_mode/answer",), seed=3)
+    task = {**TASK, "seeds": [f"Paris facts, take {i}." for i in range(6)]}
+    recipe = load_generate_recipe(write_recipe(server, [task], defaults={"max_retries": 6}))
+    manifest = generate(recipe)
+    rows = _rows(recipe)
+    attempts = [json.loads(row["meta"])["generation"][0]["attempt"] for row in rows]
+    assert manifest["tasks"]["json"]["completed"] == 6
+    assert any(a > 0 for a in attempts)  # some first answers were off the schema and were replaced
+    assert len(server.log) == 6 + sum(attempts)
+    assert manifest["retries"] == {"json_mode_schema": sum(attempts)}
+    assert all(validate_record(row) == [] for row in rows)
