@@ -7,6 +7,7 @@ request ever reached an endpoint is an error, not an empty output folder.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from hermes_data.generate.client import EndpointError
 from hermes_data.generate.journal import Journal
@@ -26,6 +27,7 @@ async def generate_async(
     """Run the recipe against its endpoints, resuming from its journal; returns the output's manifest."""
     items = task_items(recipe, limit)
     clients = build_clients(recipe)
+    journal_existed = Path(recipe.journal).exists()
     try:
         with Journal(recipe.journal) as journal:
             result = await run_generation(
@@ -34,7 +36,13 @@ async def generate_async(
     finally:
         for client in clients.values():
             await client.close()
-    _check_reached(recipe, result)
+    try:
+        _check_reached(recipe, result)
+    except EndpointError:
+        if not journal_existed:  # it holds no reply: a failed run leaves nothing behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(recipe.journal + suffix).unlink(missing_ok=True)
+        raise
     return write_generation(recipe.output, result, recipe, limit=limit, max_cost=max_cost)
 
 

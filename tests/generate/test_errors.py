@@ -56,7 +56,7 @@ def test_no_request_reaching_the_endpoint_is_an_error_and_writes_no_output(fake_
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "no request reached an endpoint (2 connection_error)" in lines[0], done.stderr
     assert "Traceback" not in done.stderr
-    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recipe.yaml"]  # no output folder, no empty journal
 
 
 def test_a_reachable_endpoint_that_fails_some_items_still_writes_the_output(fake_server, write_recipe, tmp_path):
