@@ -7,7 +7,6 @@ the same command after a crash or kill resumes: journaled responses are reused, 
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import typer
@@ -91,20 +90,3 @@ def _print_summary(manifest: dict) -> None:
         + (f"; stopped: {manifest['stopped']}" if manifest["stopped"] else ""),
         highlight=False,
     )
-
-
-def main() -> None:
-    """Run this command alone (`python -m hermes_data.cli.generate RECIPE`) until it is registered in the app."""
-    from hermes_data.errors import HermesError
-
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command()(generate_command)
-    try:
-        app()
-    except HermesError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-
-
-if __name__ == "__main__":
-    main()

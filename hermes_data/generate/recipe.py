@@ -28,6 +28,7 @@ GENERATORS = (
     "steering",
     "judge",
     "json_mode",
+    "tool_episode",
 )
 EVOL_METHODS = ("constraints", "deepen", "concretize", "reasoning", "complicate", "breadth")
 # The generator a task gets when it names a category but no generator: each category's own scheme.
@@ -41,6 +42,7 @@ DEFAULT_GENERATOR = {
     "content_generation": "content_generation",
     "steering": "steering",
 }
+REASONING_TAGS = ("SCRATCHPAD", "REASONING", "INNER_MONOLOGUE", "THINKING", "PLAN")
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
@@ -114,6 +116,12 @@ class TaskSpec(Strict):
     templates: dict[str, str] = {}  # template name (e.g. "evol/deepen") -> file, overriding the packaged one
     system_prompt: str | None = None  # steering/others: a fixed system prompt instead of a generated one
     json_schema: dict | None = None  # json_mode: the JSON Schema the answers must be valid against
+    # tool_episode: the tool pool (JSON function definitions; else the teacher makes one from the topic), the rounds
+    # of calls before the episode must have answered, the share of requests no tool fits, an optional reasoning tag.
+    tool_files: list[str] | None = None
+    max_rounds: int = Field(default=4, ge=1, le=20)
+    no_tool_share: float = Field(default=0.0, ge=0, le=1)
+    reasoning_tag: Literal[REASONING_TAGS] | None = None  # type: ignore[valid-type]
 
     @field_validator("category")
     @classmethod
@@ -194,6 +202,8 @@ def load_generate_recipe(path: str | Path) -> GenerateRecipe:
     for task in recipe.tasks:
         if isinstance(task.seeds, str) and not Path(task.seeds).is_absolute():
             task.seeds = str(base / task.seeds)
+        if task.tool_files:
+            task.tool_files = [str(base / f) if not Path(f).is_absolute() else f for f in task.tool_files]
         task.templates = {k: str(base / v) if not Path(v).is_absolute() else v for k, v in task.templates.items()}
     recipe.output = str(Path(recipe.output).resolve())
     journal = recipe.journal or recipe.output.rstrip("/") + ".journal.sqlite"

@@ -26,6 +26,7 @@ from hermes_data.generate.recipe import GenerateRecipe, TaskSpec
 from hermes_data.generate.roleplay import generate_roleplay
 from hermes_data.generate.run_state import Run, build_clients
 from hermes_data.generate.stats import ProgressView, Stats
+from hermes_data.generate.tool_episode import generate_tool_episode
 from hermes_data.generate.tool_use import generate_tool_use
 from hermes_data.markup.columns import columns_from_messages
 from hermes_data.record import content_id, make_record
@@ -41,6 +42,7 @@ GENERATORS = {
     "steering": generate_steering,
     "judge": generate_judgment,
     "json_mode": generate_json_mode,
+    "tool_episode": generate_tool_episode,
     **dict.fromkeys(SIMPLE, generate_simple),
 }
 

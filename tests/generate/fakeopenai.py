@@ -44,6 +44,7 @@ class FakeOpenAI:
         wrong_rate: float = 0.0,
         faults: tuple[str, ...] = FAULTS,
         wrong_steps: tuple[str, ...] | None = None,
+        wrong_attempts: tuple[int, ...] | None = None,
         slow_s: float = 3.0,
         retry_after: str = "0",
         api_key: str | None = None,
@@ -53,6 +54,7 @@ class FakeOpenAI:
         self.latency, self.fault_rate, self.wrong_rate, self.faults = latency, fault_rate, wrong_rate, faults
         self.slow_s, self.retry_after, self.api_key, self.seed, self.model = slow_s, retry_after, api_key, seed, model
         self.wrong_steps = wrong_steps  # None: any step may answer wrongly
+        self.wrong_attempts = wrong_attempts  # None: any attempt may; (0,): only first tries (a retry then succeeds)
         self.log: list[dict] = []
         self.connections = 0  # TCP connections accepted: shows whether clients keep theirs alive
         self.on_request = None  # a callable given each request body (tests that inspect prompts)
@@ -155,6 +157,7 @@ class FakeOpenAI:
         step = key.split("|")[2] if key.count("|") == 3 else ""
         wrong = _unit(self.seed, "wrong", key) < self.wrong_rate
         wrong = wrong and (self.wrong_steps is None or step.split(".")[0] in self.wrong_steps)
+        wrong = wrong and (self.wrong_attempts is None or int(key.rsplit("|", 1)[1]) in self.wrong_attempts)
         entry["wrong"] = wrong
         content = "" if fault == "empty" else script(step, request, wrong, key)
         finish = "length" if fault == "length" else "stop"
@@ -198,6 +201,24 @@ TOOLS = [
         },
     }
 ]
+# tool_episode: a weather tool (called twice in parallel in round 1) and a converter (round 2), then the answer.
+EPISODE_TOOLS = [
+    *TOOLS,
+    {
+        "type": "function",
+        "function": {
+            "name": "convert_temperature",
+            "description": "Convert a temperature between Celsius and Fahrenheit.",
+            "parameters": {
+                "type": "object",
+                "properties": {"value": {"type": "number"}, "to": {"type": "string", "enum": ["C", "F"]}},
+                "required": ["value", "to"],
+            },
+        },
+    },
+]
+NO_TOOL_REQUEST = "Please book me a table for two at a Lyon restaurant tonight."
+NO_TOOL_ANSWER = "None of my tools can book restaurants, so I can't reserve that table; please call the restaurant."
 ANSWER = (
     "Here is a careful, complete answer. First, consider the main idea and why it matters. Second, work through "
     "an example step by step. Finally, summarize what was learned and where to go next."
@@ -229,11 +250,44 @@ def _code_answer(wrong: bool) -> str:
     )
 
 
+def _call(name: str, arguments: dict) -> str:
+    return f"<tool_call>\n{json.dumps({'name': name, 'arguments': arguments})}\n</tool_call>"
+
+
+def _tool_episode(name: str, request: dict, wrong: bool) -> str:
+    if name == "tools":
+        return json.dumps(EPISODE_TOOLS)
+    if name == "user":
+        return "What is the weather in Paris and in London right now, and what is Paris's temperature in Fahrenheit?"
+    if name == "user_no_tool":
+        return NO_TOOL_REQUEST
+    if name == "simulate":
+        calls = [
+            json.loads(line)
+            for line in _last_user(request).split("They were called with:\n")[1].splitlines()
+            if line.startswith("{")
+        ]
+        return json.dumps([{"name": c["name"], "content": {"temperature": 21, "sky": "clear"}} for c in calls])
+    users = [m["content"] for m in request["messages"] if m["role"] == "user"]
+    think = "<SCRATCHPAD>Plan the calls.</SCRATCHPAD>\n" if "<SCRATCHPAD>" in request["messages"][0]["content"] else ""
+    if users[0] == NO_TOOL_REQUEST:
+        return NO_TOOL_ANSWER
+    rounds = sum(1 for u in users if u.startswith("<tool_response>"))
+    if rounds == 0:
+        paris = {"city": 42} if wrong else {"city": "Paris", "unit": "C"}
+        return think + _call("get_weather", paris) + "\n" + _call("get_weather", {"city": "London", "unit": "C"})
+    if rounds == 1:
+        return think + _call("convert_temperature", {"value": 21, "to": "F"})
+    return "Paris and London are both 21 C and clear; in Fahrenheit that is about 70 F."
+
+
 def script(step: str, request: dict, wrong: bool, key: str) -> str:
     """Content of the right shape for a generator step (`evol/deepen`, `tool_use/call`, …), or a wrong one."""
     family, _, name = step.partition("/")
     name = name.split(".")[0]  # rounds and turns: `evol/deepen.r2`, `roleplay/reply.t3`
     step = f"{family}/{name}"
+    if family == "tool_episode":
+        return _tool_episode(name, request, wrong)
     if family == "evol" and name != "answer":
         return _evolve(request, wrong, key)
     if step == "evol/answer":
