@@ -1,18 +1,20 @@
-"""Precision and recall of the refusal filter on the hand-labelled set, next to a keyword-list baseline.
+"""Precision and recall of each refusal detector on the labelled sets, with misses per class and speed.
 
-    python benchmarks/refusal_eval.py [--data benchmarks/data/refusals_labelled.jsonl] [--speed-rows 200000]
+    python benchmarks/refusal_eval.py [--before REV] [--classifier NAME_OR_PATH [--label L --threshold T]]
+                                      [--speed-rows 200000]
 
-The set (one JSON object a line: text, label "refusal"|"ok", source, optional note) mixes assistant replies from
-public fixtures (FastChat, axolotl, Hermes function calling), the repository's embedded sample, and rows written to be
-hard: "written" while the patterns were being written, then three holdouts, each written before the next pattern
-revision and measured once before it. Holdouts 1 and 2 were then used to fix what they exposed (first measurements:
-holdout-1 precision 1.000 / recall 0.840, holdout-2 0.909 / 0.909); holdout-3 was never tuned on and is the honest
-estimate. The real-data groups are mostly easy negatives. Labels describe the reply text alone (see the label rules
-in hermes_data/filters/refusals.py); the set is enriched in refusals, so precision here overstates precision on a
-real corpus where refusals are a few percent.
+Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and for the dev set kind):
+- dev: benchmarks/data/refusals_dev.jsonl, 613 real replies from tatsu-lab/stanford_alpaca and teknium1/GPTeacher,
+  labelled by reading each one (conventions in benchmarks/data/refusals_dev.md). The rules were tuned on it.
+- holdout: benchmarks/data/refusals_holdout.jsonl, frozen, from other repositories, never read while tuning. When it is
+  absent the script says so and reports the other sets only.
+- labelled: benchmarks/data/refusals_labelled.jsonl, the earlier set (mostly written rows plus easy real negatives).
 
-The baseline is the common "refusal if the reply contains any of these phrases" check used by jailbreak
-evaluations; it shows what anchoring to the opening and checking for substance buys.
+Methods: `rules` (hermes_data.filters.refusals, the default, offline); a keyword-list baseline (the "reply contains
+any of these phrases" check of jailbreak evaluations); `classifier` when --classifier names a Hugging Face model
+(not runnable offline without local weights: it is then reported as not run); `rules+classifier` (rules decide the
+replies they flag, the classifier the rest). Replies the rules do not cover (other languages) are counted as "not
+checked". `--before REV` also times and scores the rules as they were at a git revision.
 """
 
 from __future__ import annotations
@@ -20,19 +22,28 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import subprocess
 import sys
 import time
+import types
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from synthetic import conversations  # noqa: E402
 
-from hermes_data.filters.refusals import refusal_reason  # noqa: E402
+from hermes_data.filters.refusals import refusal_reason, rules_cover  # noqa: E402
 
-DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "refusals_labelled.jsonl"
+DATA = ROOT / "benchmarks" / "data"
+SETS = {
+    "dev": DATA / "refusals_dev.jsonl",
+    "holdout": DATA / "refusals_holdout.jsonl",
+    "labelled": DATA / "refusals_labelled.jsonl",
+}
 BASELINE_PHRASES = (
     "i'm sorry",
     "i am sorry",
@@ -47,11 +58,16 @@ BASELINE_PHRASES = (
     "i must decline",
     "not appropriate",
 )
+Detector = Callable[[list[dict]], list[bool]]
 
 
-def baseline(text: str) -> bool:
-    lower = text.lower().replace("\u2019", "'")
-    return any(p in lower for p in BASELINE_PHRASES)
+def baseline(rows: list[dict]) -> list[bool]:
+    lowered = (r["text"].lower().replace("\u2019", "'") for r in rows)
+    return [any(p in text for p in BASELINE_PHRASES) for text in lowered]
+
+
+def rules(rows: list[dict]) -> list[bool]:
+    return [refusal_reason(r["text"], r.get("prompt")) is not None for r in rows]
 
 
 def load(path: Path) -> list[dict]:
@@ -60,12 +76,6 @@ def load(path: Path) -> list[dict]:
     if bad:
         raise SystemExit(f"{path}: lines {bad[:5]} have a label other than 'refusal' or 'ok'")
     return rows
-
-
-def group_of(source: str) -> str:
-    if source.startswith("written"):
-        return source
-    return "repo-sample" if source.startswith("hermes-toolkit") else "public-fixtures"
 
 
 def scores(pairs: list[tuple[bool, bool]]) -> dict[str, float | int]:
@@ -80,59 +90,118 @@ def scores(pairs: list[tuple[bool, bool]]) -> dict[str, float | int]:
 
 def line(name: str, s: dict) -> str:
     return (
-        f"{name:<22} n={s['tp'] + s['fp'] + s['fn'] + s['tn']:>4}  refusals={s['tp'] + s['fn']:>3}  "
-        f"precision={s['precision']:.3f}  recall={s['recall']:.3f}  f1={s['f1']:.3f}"
+        f"  {name:<20} n={s['tp'] + s['fp'] + s['fn'] + s['tn']:>4}  refusals={s['tp'] + s['fn']:>3}  "
+        f"tp={s['tp']:>3} fp={s['fp']:>3} fn={s['fn']:>3}  precision={s['precision']:.3f}  recall={s['recall']:.3f}"
     )
 
 
-def speed(texts: list[str], num_rows: int) -> float:
+def rules_at(rev: str) -> Callable[[str], str | None]:
+    """`refusal_reason` as it was at git revision `rev` (loaded from `git show`, not imported from the tree)."""
+    files = {}
+    for name in ("refusals", "refusal_language"):
+        shown = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{rev}:hermes_data/filters/{name}.py"], capture_output=True, text=True
+        )
+        if shown.returncode == 0:
+            files[name] = shown.stdout
+    module = types.ModuleType("refusals_before")
+    if "refusal_language" in files:  # a revision that already had it imports it by its package path
+        language = types.ModuleType("hermes_data.filters.refusal_language")
+        exec(compile(files["refusal_language"], "refusal_language@" + rev, "exec"), language.__dict__)
+        sys.modules["hermes_data.filters.refusal_language"] = language
+    exec(compile(files["refusals"], "refusals@" + rev, "exec"), module.__dict__)
+    return module.refusal_reason
+
+
+def classifier_detector(args: argparse.Namespace) -> Detector | str:
+    """The classifier method, or why it cannot run here."""
+    if not args.classifier:
+        return "not run: no --classifier model given (needs local weights or network; none offline here)"
+    try:
+        from hermes_data.filters.refusal_classifier import ClassifierSpec, RefusalClassifier
+    except ImportError as exc:  # pragma: no cover - depends on the checkout
+        return f"not run: {exc}"
+    spec = ClassifierSpec(model=args.classifier, label=args.label, threshold=args.threshold)
+    try:
+        model = RefusalClassifier(spec)
+    except Exception as exc:  # a missing model is a measurement outcome here, not a crash
+        return f"not run: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+    return lambda rows: model.predict([r["text"] for r in rows], [r.get("prompt") for r in rows])
+
+
+def misses_by_kind(rows: list[dict], predicted: list[bool]) -> Counter:
+    return Counter(r.get("kind", "?") for r, p in zip(rows, predicted, strict=True) if (r["label"] == "refusal") != p)
+
+
+def speed(fn: Callable[..., object], texts: list[str], num_rows: int) -> float:
     rng = random.Random(0)
     sample = [rng.choice(texts) for _ in range(num_rows)]
     t0 = time.perf_counter()
     for text in sample:
-        refusal_reason(text)
+        fn(text)
     return num_rows / (time.perf_counter() - t0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--speed-rows", type=int, default=200_000, help="replies timed (drawn from the set)")
+    parser.add_argument("--before", help="git revision whose rules to score and time next to today's")
+    parser.add_argument("--classifier", help="Hugging Face sequence-classification model (name or local path)")
+    parser.add_argument("--label", default="1", help="classifier label that means refusal (name or index)")
+    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--speed-rows", type=int, default=200_000, help="replies timed (0: no timing)")
+    parser.add_argument("--show-misses", type=int, default=20, help="misclassified replies printed per set")
     args = parser.parse_args()
 
-    rows = load(args.data)
-    reasons = [refusal_reason(r["text"]) for r in rows]
-    truth = [r["label"] == "refusal" for r in rows]
-    predicted = [reason is not None for reason in reasons]
+    before = rules_at(args.before) if args.before else None
+    methods: dict[str, Detector | str] = {"rules": rules, "keyword baseline": baseline}
+    if before is not None:
+        methods[f"rules@{args.before}"] = lambda rows: [before(r["text"]) is not None for r in rows]
+    classify = classifier_detector(args)
+    methods["classifier"] = classify
+    if callable(classify):
+        methods["rules+classifier"] = lambda rows: [a or b for a, b in zip(rules(rows), classify(rows), strict=True)]
+    else:
+        methods["rules+classifier"] = classify
 
-    print(f"labelled set: {args.data} ({len(rows)} rows)\n")
-    print(line("refusal filter (all)", scores(list(zip(truth, predicted, strict=True)))))
-    for group in sorted({group_of(r["source"]) for r in rows}):
-        pairs = [(t, p) for r, t, p in zip(rows, truth, predicted, strict=True) if group_of(r["source"]) == group]
-        print(line(f"  {group}", scores(pairs)))
-    print(line("keyword baseline (all)", scores([(t, baseline(r["text"])) for r, t in zip(rows, truth, strict=True)])))
-
-    s = scores(list(zip(truth, predicted, strict=True)))
-    print("\nconfusion matrix (rows: label, columns: predicted)")
-    print(f"{'':>10} {'refusal':>8} {'ok':>6}")
-    print(f"{'refusal':>10} {s['tp']:>8} {s['fn']:>6}")
-    print(f"{'ok':>10} {s['fp']:>8} {s['tn']:>6}")
-
-    fired = Counter(reason for reason in reasons if reason)
-    print("\nfamilies that fired:", ", ".join(f"{k}={v}" for k, v in fired.most_common()))
-
-    wrong = [(r, reason) for r, reason, t, p in zip(rows, reasons, truth, predicted, strict=True) if t != p]
-    print(f"\nmisclassified ({len(wrong)}):")
-    for r, reason in wrong:
-        kind = "missed refusal" if r["label"] == "refusal" else f"false alarm ({reason})"
-        print(f"- [{kind}; {r['source']}] {r['text'][:200]!r}")
+    for name, path in SETS.items():
+        if not path.exists():
+            print(f"{name}: {path.relative_to(ROOT)} is absent; reporting the other sets only\n")
+            continue
+        rows = load(path)
+        truth = [r["label"] == "refusal" for r in rows]
+        unchecked = sum(not rules_cover(r["text"]) for r in rows)
+        print(f"{name}: {path.relative_to(ROOT)} ({len(rows)} rows, {sum(truth)} refusals, {unchecked} not checked)")
+        predictions: dict[str, list[bool]] = {}
+        for method, detect in methods.items():
+            if isinstance(detect, str):
+                print(f"  {method:<20} {detect}")
+                continue
+            predictions[method] = detect(rows)
+            print(line(method, scores(list(zip(truth, predictions[method], strict=True)))))
+        if any("kind" in r for r in rows):
+            for method in ("rules", f"rules@{args.before}"):
+                if method in predictions:
+                    missed = misses_by_kind(rows, predictions[method])
+                    print(
+                        f"  misses by kind ({method}): " + (", ".join(f"{k}={v}" for k, v in missed.items()) or "none")
+                    )
+        wrong = [r for r, t, p in zip(rows, truth, predictions["rules"], strict=True) if t != p]
+        for r in wrong[: args.show_misses]:
+            kind = "missed refusal" if r["label"] == "refusal" else "false alarm"
+            checked = "" if rules_cover(r["text"]) else ", not checked"
+            print(f"    - [{kind}{checked}; {r['source']}] {r['text'][:160]!r}")
+        print()
 
     if args.speed_rows:
-        rate = speed([r["text"] for r in rows], args.speed_rows)
-        print(f"\nspeed: {rate:,.0f} replies/s (one core, replies drawn from this refusal-rich set)")
+        dev_texts = [r["text"] for r in load(SETS["dev"])]
         ordinary = [m["content"] for c in conversations(20_000) for m in c if m["role"] == "assistant"]
-        rate = speed(ordinary, args.speed_rows)
-        print(f"speed: {rate:,.0f} replies/s (one core, ordinary replies from benchmarks/synthetic.py)")
+        for label, fn in [("rules", refusal_reason)] + ([(f"rules@{args.before}", before)] if before else []):
+            dev_rate = speed(fn, dev_texts, args.speed_rows)
+            ordinary_rate = speed(fn, ordinary, args.speed_rows)
+            print(
+                f"speed {label:<18} {dev_rate:>10,.0f} replies/s (dev set)  {ordinary_rate:>10,.0f} replies/s "
+                "(ordinary replies, benchmarks/synthetic.py), one core"
+            )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hermes_data.categories import PAPER_SHARES, SLUGS
+from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.formats import FORMATS
 from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
 
@@ -68,7 +69,7 @@ class FiltersSpec(Strict):
     min_tokens: int = Field(default=16, ge=0)
     max_tokens: int = Field(default=8192, gt=0)
     drop_invalid: bool = True
-    refusals: bool = True
+    refusals: bool | RefusalsSettings = True  # true: the rules; an object picks the method (filters/refusal_config.py)
     empty_turns: bool = True
     model_priority: list[str] = []
 

@@ -30,9 +30,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hermes_data.filters.refusal_config import RefusalsSettings
+from hermes_data.filters.refusal_language import RULES_LANGUAGES, rules_cover  # noqa: F401 (re-exported)
+
+PROMPT_WITH_INPUT_CHARS = 120  # a request this long carries its input: asking for "more details" is needless
+PLACEHOLDER_CHARS = 200  # "<nooutput>"-style non-answers are short; longer replies skip that check
 HEAD_CHARS = 300  # refusals announce themselves in the opening sentences; the opener search stops here
 REST_CHARS = 2000  # substance is judged on this much text after the decline
 MAX_SENTENCES = 3  # an opener may sit in sentence 1, 2 or 3 ("Hello! I'm sorry, but …")
@@ -41,6 +47,11 @@ PIVOT_CONTENT_CHARS = 30  # "I can't be exact, but roughly 1,776." needs less on
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
 
 _F = re.IGNORECASE
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hermes_data.stages.verdict import Verdict
 
 
 def _verbs(words: str) -> str:
@@ -57,7 +68,8 @@ _VERB = _verbs(
     "draft compose make answer respond reply discuss engage participate continue proceed support condone endorse "
     "encourage promote facilitate enable contribute tell explain describe detail reveal disclose recommend advise "
     "suggest perform process accommodate grant entertain roleplay role-play pretend browse access search retrieve "
-    "send book order schedule predict diagnose prescribe"
+    "send book order schedule predict diagnose prescribe determine identify classify assess evaluate analyze analyse "
+    "summarize summarise translate calculate compute solve draw design"
 )
 _ADV = r"(?:\s+(?:\w+ly|in\s+good\s+conscience|currently|personally|really|just|actually))?"
 # "I can't help but notice", "I cannot recommend it highly enough", "I can't tell you how glad I am".
@@ -123,9 +135,12 @@ _AI = (
     r"(?:AI|artificial\s+intelligence|(?:large\s+)?language\s+model|LLM|AI\s+(?:language\s+model|assistant|model)"
     r"|(?:virtual|digital)\s+assistant|chatbot|text-based\s+(?:AI|model|assistant))\b"
 )
+# "As a responsible AI, I cannot …"
+_AI_ADJ = r"(?:(?:responsible|ethical|helpful|honest|friendly|harmless)\s+)?"
 # Softeners that may precede a decline in its sentence: "No, …", "While I understand …, I cannot …".
 _LEADIN = (
-    r"(?:(?:no|nope|well|okay|ok|oh|hmm+|look|honestly|frankly|respectfully|candidly|truthfully|sorry)[,.!]?\s+"
+    r"(?:(?:no|nope|well|okay|ok|oh|hmm+|look|honestly|frankly|respectfully|candidly|truthfully|sorry|however|but"
+    r"|that\s+said)[,.!]?\s+"
     r"|(?:while|although|though|even\s+though)\s+I\s+[^.!?\n]{0,120}?,\s*"
     r"|I\s+(?:understand|appreciate|realize|know|see|hear|get)\b[^.!?\n]{0,160}?(?:,\s*|\s+)(?:but|however),?\s+"
     r"|(?:thank\s+you|thanks)\b[^.!?\n]{0,120}?(?:,\s*|\s+)but\s+"
@@ -138,7 +153,8 @@ FAMILIES: dict[str, re.Pattern[str]] = {
     "apology_decline": re.compile(rf"{_APOLOGY}\b[^.!?\n]{{0,160}}?\b{_ANY_DECLINE}", _F),
     # "As an AI language model, I cannot …", "I'm just an AI, so I don't have opinions."
     "ai_disclaimer": re.compile(
-        rf"(?:(?:as|being)\s+(?:an?\s+)?{_AI}|I\s*(?:'m|am)\s+(?:just\s+|only\s+|merely\s+)?an?\s+{_AI})"
+        rf"{_LEADIN}(?:(?:as|being)\s+(?:an?\s+)?{_AI_ADJ}{_AI}"
+        rf"|I\s*(?:'m|am)\s+(?:just\s+|only\s+|merely\s+)?an?\s+{_AI_ADJ}{_AI})"
         rf"[^.!?\n]{{0,160}}?\b{_ANY_DECLINE}",
         _F,
     ),
@@ -177,6 +193,25 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"|my\s+(?:guidelines|programming|policies|principles|rules)\s+(?:do\s+not|don't|prevent|prohibit|forbid))",
         _F,
     ),
+    # "This task cannot be performed by a GPT model …", "… we cannot complete this task." (feigned inability)
+    "task_impossible": re.compile(
+        rf"{_LEADIN}(?:(?:this|the|that|your)\s+(?:task|instruction|request|question)\s+(?:cannot|can't|can\s+not)\s+be"
+        r"\s+(?:performed|completed|done|fulfilled|accomplished|answered|carried\s+out)\b"
+        r"|we\s+(?:cannot|can't|can\s+not|are\s+(?:unable|not\s+able)\s+to)\s+(?:complete|answer|fulfil|fulfill|do|perform"
+        r"|help\s+with|provide)\s+(?:this|that|your|the|it)\b)",
+        _F,
+    ),
+    # "The question contains harmful content … it is not appropriate to discuss … let's keep the conversation
+    # respectful." (moralising declines, also of harmless requests: substance decides)
+    "moralising": re.compile(
+        rf"{_LEADIN}(?:(?:the|this|your)\s+(?:question|request|prompt|message|topic|task)\s+(?:contains|includes|involves"
+        r"|promotes|is|seems|appears)\b[^.!?\n]{0,60}?\b(?:harmful|offensive|inappropriate|disrespectful|hateful|unethical"
+        r"|dangerous|personal\s+information)"
+        r"|it(?:'s|\s+is)\s+(?:not\s+appropriate|inappropriate|not\s+okay|not\s+acceptable)\s+to\s+(?:discuss|answer|talk"
+        r"|ask|make|joke|write|share|provide|speculate)"
+        r"|let's\s+keep\s+(?:the|our|this)\s+conversation\s+(?:respectful|positive|appropriate|civil|friendly))",
+        _F,
+    ),
 }
 
 # Every family match contains one of these (the heads are lowercased first). One search rejects most ordinary
@@ -189,6 +224,10 @@ _QUICK = re.compile(
     r"|impossible|turn\s+(?:\w+\s+)?down|n't\s+think|not\s+think"
     r"|my\s+(?:guidelines|programming|policies|principles|rules)"
 )
+# Core words of the `moralising` family, checked as plain substrings: each alternative added to _QUICK costs about
+# 1 µs per reply, a substring test a few nanoseconds.
+_QUICK_WORDS = ("harmful", "offensive", "appropriate", "disrespectful", "hateful", "unethical", "dangerous",
+                "personal information", "not okay", "not acceptable", "conversation")  # fmt: skip
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
 _CUE = re.compile(
@@ -211,6 +250,9 @@ _CUE = re.compile(
     r"|expert|specialist|doctor|physician|lawyer|attorney|accountant|therapist|counsel|hotline|helpline|crisis"
     r"|authorities|police|official|reputable|trusted|resources?\b|you\s+(?:can|could|may|might)\s+(?:want\s+to\s+)?"
     r"(?:check|visit|try|use|consult|contact|look|search|find|ask)|check\s+(?:a|an|the|your)\b"
+    r"|without\s+(?:more|further|additional|any|enough|sufficient)\s+(?:context|information|details|data)"
+    # generic background that stands in for the answer after a capability disclaimer
+    r"|constantly|fluctuat|\bvar(?:y|ies)\b|depends?\s+on|(?:many|various|several|a\s+number\s+of)\s+factors|influenced\s+by"
     r"|thank|hello|\bhi\b|\bhey\b|I\s+understand|I\s+appreciate|understandabl|great\s+question|good\s+question)",
     _F,
 )
@@ -233,17 +275,31 @@ _CLAUSE_END = re.compile(
 )
 _SENTENCE_START = re.compile(r"(?:[.!?:]|\n)[\"')\]]*\s+")
 _SEGMENT = re.compile(r"(?<=[.!?])\s+|\n+")
+# Whole replies that are a placeholder instead of an answer: Alpaca's "<nooutput>", "<noinput>\n<output image>",
+# "<No output, cannot design a graphical user interface>", "No Output".
+_PLACEHOLDER = re.compile(
+    r"(?:<\s*no[\s_-]*(?:output|input)\b[^>\n]{0,120}>\s*)+(?:<[^>\n]{0,40}>\s*)*|no\s+output\.?", _F
+)
 _NARRATION = ("*", "_", '"', "\u201c")  # role-play narration or quoted dialogue: a character speaking, not the model
 _APOSTROPHES = ("\u2019", "\u2018", "\u00b4")  # typographic apostrophes: "I\u2019m sorry, but I can\u2019t"
 
 
-def refusal_reason(text: str) -> str | None:
-    """The pattern family that marks `text` as a refusal (`apology_decline`, `cannot_assist`, …), or None."""
+def refusal_reason(text: str, prompt: str | None = None) -> str | None:
+    """The pattern family that marks `text` as a refusal (`apology_decline`, `cannot_assist`, …), or None.
+
+    `prompt` (the request the reply answers, when known) lets a question back to the user count as substance only
+    when the request could be missing something: a long request that already holds its input makes "could you provide
+    more details?" a needless question. The patterns are English: replies in other languages are never matched (None);
+    `rules_cover` tells a stage which replies to count as not checked.
+    """
     body = text.lstrip()
+    if len(body) <= PLACEHOLDER_CHARS and _PLACEHOLDER.fullmatch(body.rstrip()):
+        return "non_answer"
     head = _plain_quotes(body[:HEAD_CHARS])
     if not head or head.startswith(_NARRATION):
         return None
-    if _QUICK.search(head.lower()) is None:
+    lowered = head.lower()
+    if _QUICK.search(lowered) is None and not any(word in lowered for word in _QUICK_WORDS):
         return None
     for start in _sentence_starts(head):
         for family, pattern in FAMILIES.items():
@@ -253,13 +309,14 @@ def refusal_reason(text: str) -> str | None:
             if "<tool_call>" in body or "```" in body[:REST_CHARS]:
                 return None
             window = _plain_quotes(body[:REST_CHARS])
-            return None if _has_substance(window, start, match.end()) else family
+            asks_needlessly = prompt is not None and len(prompt) >= PROMPT_WITH_INPUT_CHARS
+            return None if _has_substance(window, start, match.end(), not asks_needlessly) else family
     return None
 
 
-def is_refusal(text: str) -> bool:
+def is_refusal(text: str, prompt: str | None = None) -> bool:
     """True when the assistant reply `text` declines the request and gives nothing substantive instead."""
-    return refusal_reason(text) is not None
+    return refusal_reason(text, prompt) is not None
 
 
 def refusal_mask(
@@ -302,10 +359,18 @@ def is_refusal_conversation(
         m.get("role") == "system" and instructs_decline(m.get("content") or "") for m in messages
     ):
         return False
-    replies = [m.get("content") or "" for m in messages if m.get("role") == "assistant"]
+    replies, prompts, last_user = [], [], None
+    for m in messages:
+        if m.get("role") == "user":
+            last_user = m.get("content") or ""
+        elif m.get("role") == "assistant":
+            replies.append(m.get("content") or "")
+            prompts.append(last_user)
     if not replies:
         return False
-    return any(map(is_refusal, replies)) if any_turn else is_refusal(replies[-1])
+    if any_turn:
+        return any(is_refusal(r, p) for r, p in zip(replies, prompts, strict=True))
+    return is_refusal(replies[-1], prompts[-1])
 
 
 def refusal_conversation_mask(
@@ -337,11 +402,11 @@ def _sentence_starts(head: str) -> list[int]:
     return starts
 
 
-def _has_substance(text: str, opener_start: int, match_end: int) -> bool:
+def _has_substance(text: str, opener_start: int, match_end: int, clarify_counts: bool = True) -> bool:
     """Content before the opener or after the declining clause, or a clarifying question back to the user."""
     clause_end = _CLAUSE_END.search(text, match_end)
     rest = text[clause_end.start() :].lstrip(" ,;:.!?\n\u2014\u2013") if clause_end else ""
-    if _CLARIFY.search(rest):
+    if clarify_counts and _CLARIFY.search(rest):
         return True
     threshold = PIVOT_CONTENT_CHARS if _PIVOT.match(rest) else CONTENT_CHARS
     content = 0
@@ -356,3 +421,63 @@ def _content_chars(segment: str) -> int:
     """Length of a sentence that is not filler (filler has at least one cue per CHARS_PER_CUE characters)."""
     segment = segment.strip(" -*#>\u2022")
     return len(segment) if segment and len(segment) > CHARS_PER_CUE * len(_CUE.findall(segment)) else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
+
+
+def refusals_stage(table: pa.Table, settings: bool | RefusalsSettings = True) -> Verdict:
+    """Drop rows whose final assistant turn refuses unless a system prompt instructs declines, with the rule (or
+    model) that fired and the reply's opening sentence as `detail`. The rules judge English only: replies in other
+    languages are counted `not_checked` (never dropped by the rules). Only the final replies and the requests before
+    them become Python strings; only the few rows whose reply refuses are expanded to check their system prompts (the
+    whole `messages` column as Python objects would be GiBs at 1M rows). A model method (`settings.method`) then
+    decides the rest, or every row (`refusal_methods.model_refusals`)."""
+    from hermes_data.stages.arrow import last_replies, last_requests
+    from hermes_data.stages.verdict import Verdict, detail_json
+
+    drop = np.zeros(table.num_rows, dtype=bool)
+    unchecked = np.zeros(table.num_rows, dtype=bool)
+    details: list[str | None] = [None] * table.num_rows
+    row = 0
+    for chunk in table.column("messages").chunks:
+        for i, (reply, prompt) in enumerate(zip(last_replies(chunk), last_requests(chunk), strict=True)):
+            if not reply:
+                continue
+            rule = refusal_reason(reply, prompt)
+            if rule is None:
+                unchecked[row + i] = not rules_cover(reply)
+                continue
+            if not _system_instructs_decline(chunk[i].as_py()):
+                drop[row + i] = True
+                details[row + i] = detail_json(rule=rule, sentence=_first_sentence(reply))
+        row += len(chunk)
+    method = settings.method if isinstance(settings, RefusalsSettings) else "rules"
+    if method != "rules":
+        from hermes_data.filters.refusal_methods import model_refusals
+
+        decided = model_refusals(table, settings, drop)  # rules+…: keeps the rules' drops; otherwise the model's own
+        replies = [r for chunk in table.column("messages").chunks for r in last_replies(chunk)]
+        for i in np.flatnonzero(~decided):
+            details[i] = None
+        for i in np.flatnonzero(decided & ~drop):
+            details[i] = detail_json(method=method, sentence=_first_sentence(replies[i] or ""))
+        drop = decided
+        unchecked[:] = False  # the model judged what the rules could not
+    return Verdict(
+        keep=~drop,
+        reasons=["refusal" if d else None for d in drop],
+        details=details,
+        counted={"not_checked": unchecked & ~drop} if unchecked.any() else {},
+    )
+
+
+def _system_instructs_decline(messages: list[dict]) -> bool:
+    return any(m.get("role") == "system" and instructs_decline(m.get("content") or "") for m in messages)
+
+
+def _first_sentence(text: str, limit: int = 240) -> str:
+    head = text.strip()[:limit]
+    match = re.search(r"(?<=[.!?])\s", head)
+    return head[: match.start()] if match else head

@@ -32,6 +32,10 @@ FAMILY_EXAMPLES = [
     ("no_capability", "I don't have the ability to book flights. My functions only cover distance calculations."),
     ("outside_scope", "That's not something I'm able to assist with."),
     ("outside_scope", "This request goes against my guidelines, so I won't be completing it."),
+    ("task_impossible", "This task cannot be performed by a GPT model as it requires creating a flow chart."),
+    ("task_impossible", "Due to privacy concerns, we cannot complete this task."),
+    ("moralising", "The question contains harmful content. Let's keep the conversation respectful."),
+    ("moralising", "It is not appropriate to discuss that. Please be mindful of others."),
 ]
 
 

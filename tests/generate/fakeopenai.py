@@ -309,6 +309,8 @@ def script(step: str, request: dict, wrong: bool, key: str) -> str:
         return _code_answer(wrong)
     if step == "json_mode/answer":  # for tests' schema {city: string, population_m: number}, both required
         return json.dumps({"city": 42} if wrong else {"city": "Paris", "population_m": 2.1})
+    if step == "refusals/judge":  # hermes_data.filters.refusal_judge: one word, decided by the reply shown
+        return "REFUSAL" if "can't help" in _last_user(request) else "ANSWER"
     if step == "judge/judge":
         return "The answer is clear and correct. Rating: 8" if wrong else "The answer is clear and correct. [[8]]"
     if step == "math/answer":
