@@ -122,6 +122,7 @@ class TaskSpec(Strict):
     max_rounds: int = Field(default=4, ge=1, le=20)
     no_tool_share: float = Field(default=0.0, ge=0, le=1)
     reasoning_tag: Literal[REASONING_TAGS] | None = None  # type: ignore[valid-type]
+    scaffold: Literal["figure9"] | None = None  # coding: answers in the paper's Figure 9 structure, checked
 
     @field_validator("category")
     @classmethod
@@ -141,6 +142,8 @@ class TaskSpec(Strict):
             raise ValueError("give seeds (prompts to start from) or count (items to generate)")
         if self.generator == "json_mode" and not self.json_schema:
             raise ValueError("a json_mode task needs `json_schema`: the JSON Schema its answers must follow")
+        if self.scaffold and self.generator != "coding":
+            raise ValueError(f"scaffold applies to the coding generator, not {self.generator}; remove it")
         if self.generator == "evol" and self.evolve is None:
             self.evolve = EvolSpec()
         if self.endpoint and self.endpoints:

@@ -250,6 +250,23 @@ def _code_answer(wrong: bool) -> str:
     )
 
 
+def _scaffold_answer(wrong: bool) -> str:
+    """A Figure 9 answer; the wrong one lacks its REFLECTION."""
+    reflection = "" if wrong else "<REFLECTION>Negative numbers and zero need tests too.</REFLECTION>\n"
+    return (
+        "<SCRATCHPAD>\n<RESTATEMENT>Add two integers.</RESTATEMENT>\n"
+        "<REASONING>\n<THOUGHT_1>Addition is built in.</THOUGHT_1>\n<THOUGHT_2>Types help.</THOUGHT_2>\n</REASONING>\n"
+        "<PLAN>\n<STEP_1>Define add.</STEP_1>\n<STEP_2>Return a + b.</STEP_2>\n</PLAN>\n"
+        "<PYDANTIC_SCHEMAS>\n<SCHEMA_1>\n```python\nclass Pair(BaseModel):\n    a: int\n    b: int\n```\n"
+        "</SCHEMA_1>\n</PYDANTIC_SCHEMAS>\n"
+        '<DIAGRAM>\n```mermaid\ngraph LR\n  A["a, b"] --> B["a + b"]\n```\n</DIAGRAM>\n'
+        f"{reflection}</SCRATCHPAD>\n"
+        "<SOLUTION>\n```python\ndef add(a: int, b: int) -> int:\n    return a + b\n```\n</SOLUTION>\n"
+        "<EXPLANATION>add returns the sum of its arguments.</EXPLANATION>\n"
+        "<UNIT_TEST>\n```python\nassert add(1, 2) == 3\nassert add(-1, 1) == 0\n```\n</UNIT_TEST>"
+    )
+
+
 def _call(name: str, arguments: dict) -> str:
     return f"<tool_call>\n{json.dumps({'name': name, 'arguments': arguments})}\n</tool_call>"
 
@@ -306,7 +323,8 @@ def script(step: str, request: dict, wrong: bool, key: str) -> str:
         doc = 9 if wrong else 0
         return f"Paris is large: <co:{doc}>Paris has about 2 million residents.</co>\nCited Documents: {doc}"
     if step in ("coding/answer",):
-        return _code_answer(wrong)
+        scaffold = "<SCRATCHPAD>" in request["messages"][0]["content"]
+        return _scaffold_answer(wrong) if scaffold else _code_answer(wrong)
     if step == "json_mode/answer":  # for tests' schema {city: string, population_m: number}, both required
         return json.dumps({"city": 42} if wrong else {"city": "Paris", "population_m": 2.1})
     if step == "refusals/judge":  # hermes_data.filters.refusal_judge: one word, decided by the reply shown
