@@ -39,6 +39,7 @@ class Item:
     sample: int = 0
     judged: dict | None = None  # judge items: the record being rated (read only; see judge.apply_judgments)
     from_seed: bool = False  # input is a prompt to answer rather than a topic
+    tools: str | None = None  # tool_episode: the seed row's own tool list (JSON), from the task's tools_column
 
 
 @dataclass

@@ -10,6 +10,7 @@ import asyncio
 from pathlib import Path
 
 from hermes_data.generate.client import EndpointError
+from hermes_data.generate.items import Shard
 from hermes_data.generate.journal import Journal
 from hermes_data.generate.output import write_generation
 from hermes_data.generate.recipe import GenerateRecipe
@@ -21,11 +22,18 @@ async def generate_async(
     recipe: GenerateRecipe,
     *,
     limit: int | None = None,
+    shard: Shard | None = None,
     max_cost: float | None = None,
     progress: ProgressView | None = None,
 ) -> dict:
-    """Run the recipe against its endpoints, resuming from its journal; returns the output's manifest."""
-    items = task_items(recipe, limit)
+    """Run the recipe against its endpoints, resuming from its journal; returns the output's manifest.
+
+    With `shard`, the run takes its share of the items and writes `<output>-shard-I-of-N` with its own journal, so
+    machines sharing a disk never write the same file; the shards' folders are sources of one build.
+    """
+    if shard is not None:
+        recipe = for_shard(recipe, shard)
+    items = task_items(recipe, limit, shard)
     clients = build_clients(recipe)
     journal_existed = Path(recipe.journal).exists()
     try:
@@ -43,7 +51,19 @@ async def generate_async(
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(recipe.journal + suffix).unlink(missing_ok=True)
         raise
-    return write_generation(recipe.output, result, recipe, limit=limit, max_cost=max_cost)
+    return write_generation(recipe.output, result, recipe, limit=limit, shard=shard, max_cost=max_cost)
+
+
+def for_shard(recipe: GenerateRecipe, shard: Shard) -> GenerateRecipe:
+    """The recipe with this shard's output folder and journal."""
+    tail = f"-shard-{shard.index:02d}-of-{shard.count:02d}"
+    output = recipe.output.rstrip("/") + tail
+    journal = Path(recipe.journal)
+    if recipe.journal == recipe.output.rstrip("/") + ".journal.sqlite":
+        journal_path = output + ".journal.sqlite"
+    else:
+        journal_path = str(journal.with_name(journal.stem + tail + journal.suffix))
+    return recipe.model_copy(update={"output": output, "journal": journal_path})
 
 
 def _check_reached(recipe: GenerateRecipe, result: GenerationResult) -> None:

@@ -95,12 +95,18 @@ class HubSeeds(Strict):
     revision: str | None = None
 
 
+class FileSeeds(Strict):
+    path: str  # a JSONL file (plain, .gz, .bz2, .xz), a Parquet file, or a folder of them
+    column: str | None = None  # the prompt field; default: the first of prompt, instruction, question, text
+
+
 class TaskSpec(Strict):
     name: str = Field(pattern=_NAME)
     category: str | None = None
     generator: Literal[GENERATORS] | None = None  # type: ignore[valid-type]
-    # Seed prompts: a JSONL file of {"prompt": ...} rows, inline strings, or a Hub dataset column.
-    seeds: str | list[str] | HubSeeds | None = None
+    # Seed prompts, streamed: a JSONL/Parquet file or folder (a path, or {path, column}), inline strings, or a Hub
+    # dataset column.
+    seeds: str | list[str] | HubSeeds | FileSeeds | None = None
     topics: list[str] | None = None  # subjects cycled through by generators that start from nothing
     count: int | None = Field(default=None, gt=0)  # items when there are no seeds
     evolve: EvolSpec | None = None
@@ -119,6 +125,7 @@ class TaskSpec(Strict):
     # tool_episode: the tool pool (JSON function definitions; else the teacher makes one from the topic), the rounds
     # of calls before the episode must have answered, the share of requests no tool fits, an optional reasoning tag.
     tool_files: list[str] | None = None
+    tools_column: str | None = None  # ... or each seed row's own tool list, in this column (JSON)
     max_rounds: int = Field(default=4, ge=1, le=20)
     no_tool_share: float = Field(default=0.0, ge=0, le=1)
     reasoning_tag: Literal[REASONING_TAGS] | None = None  # type: ignore[valid-type]
@@ -142,6 +149,10 @@ class TaskSpec(Strict):
             raise ValueError("give seeds (prompts to start from) or count (items to generate)")
         if self.generator == "json_mode" and not self.json_schema:
             raise ValueError("a json_mode task needs `json_schema`: the JSON Schema its answers must follow")
+        if (self.tool_files or self.tools_column) and self.generator != "tool_episode":
+            raise ValueError(f"tool_files and tools_column apply to the tool_episode generator, not {self.generator}")
+        if self.tools_column and (self.tool_files or not self.seeds or isinstance(self.seeds, list)):
+            raise ValueError("tools_column reads each seed row's tool list: give file or Hub seeds and no tool_files")
         if self.scaffold and self.generator != "coding":
             raise ValueError(f"scaffold applies to the coding generator, not {self.generator}; remove it")
         if self.generator == "evol" and self.evolve is None:
@@ -205,6 +216,8 @@ def load_generate_recipe(path: str | Path) -> GenerateRecipe:
     for task in recipe.tasks:
         if isinstance(task.seeds, str) and not Path(task.seeds).is_absolute():
             task.seeds = str(base / task.seeds)
+        if isinstance(task.seeds, FileSeeds) and not Path(task.seeds.path).is_absolute():
+            task.seeds.path = str(base / task.seeds.path)
         if task.tool_files:
             task.tool_files = [str(base / f) if not Path(f).is_absolute() else f for f in task.tool_files]
         task.templates = {k: str(base / v) if not Path(v).is_absolute() else v for k, v in task.templates.items()}

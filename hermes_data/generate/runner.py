@@ -17,7 +17,7 @@ from hermes_data.generate.categories import SIMPLE, generate_simple, generate_st
 from hermes_data.generate.client import EndpointClient
 from hermes_data.generate.context import Generated, Item, ItemContext, ItemFailed, Stopped
 from hermes_data.generate.evol import generate_evol
-from hermes_data.generate.items import build_items, judge_items
+from hermes_data.generate.items import Shard, build_items, judge_items
 from hermes_data.generate.journal import Journal
 from hermes_data.generate.json_mode import generate_json_mode
 from hermes_data.generate.judge import apply_judgments, generate_judgment
@@ -112,9 +112,10 @@ async def run_generation(
     return GenerationResult(results, run.stats, run.stopped, apply_judgments(records, judgments))
 
 
-def task_items(recipe: GenerateRecipe, limit: int | None = None) -> dict[str, list[Item]]:
-    """The items of every task that is not a judge (those come from another task's results): reads the seeds."""
-    return {task.name: build_items(recipe, task, limit) for task in recipe.tasks if task.generator != "judge"}
+def task_items(recipe: GenerateRecipe, limit: int | None = None, shard: Shard | None = None) -> dict[str, list[Item]]:
+    """The items of every task that is not a judge (those rate another task's results, shard and all): reads the
+    seeds."""
+    return {task.name: build_items(recipe, task, limit, shard) for task in recipe.tasks if task.generator != "judge"}
 
 
 async def _run_items(run: Run, task: TaskSpec, items: list[Item]) -> list[ItemResult]:

@@ -8,8 +8,9 @@ tools (`tool_call_json`, `tool_call_unknown`, `tool_call_args`) before the next 
 is asked again with another seed, then the item fails with the validator's code. The tool simulator is the teacher
 prompted with the tools' schemas and the calls: nothing is ever executed.
 
-The tool pool is the task's `tool_files` (JSON Schema function definitions) or, without them, made by the teacher
-from the item's topic. A `no_tool_share` of the items gets a request none of the tools fits; those episodes must end
+The tool pool is the task's `tool_files` (JSON Schema function definitions), each seed row's own list (the task's
+`tools_column`, e.g. hermes-function-calling-v1's `tools`), or, without either, made by the teacher from the item's
+topic. A `no_tool_share` of the items gets a request none of the tools fits; those episodes must end
 in a plain answer with no call (the paper's tool data includes them).
 """
 
@@ -51,6 +52,14 @@ async def _episode_tools(ctx: ItemContext) -> list[dict]:
     task = ctx.item.task
     if task.tool_files:
         return load_tool_files(task.tool_files)
+    if ctx.item.tools is not None:  # the seed row's own tool list (tools_column)
+        try:
+            tools, problems = normalize_tools(parse_json_reply(ctx.item.tools))
+        except ValueError as exc:
+            raise ItemFailed("tools_invalid", f"{task.tools_column}: not JSON ({exc})") from None
+        if problems or not tools:
+            raise ItemFailed("tools_invalid", problems[0].message if problems else f"{task.tools_column} is empty")
+        return tools
     prompt = ctx.render("tool_use/tools", topic=ctx.item.input or "", index=ctx.item.index)
     text = await ctx.ask("tool_episode/tools", [{"role": "user", "content": prompt}], check=tools_problem)
     return normalize_tools(parse_json_reply(text))[0]
@@ -83,8 +92,8 @@ async def generate_tool_episode(ctx: ItemContext) -> Generated:
     tools_json = json.dumps(tools, ensure_ascii=False)
     no_tool = ctx.rng.random() < task.no_tool_share
     user_step = "tool_episode/user_no_tool" if no_tool else "tool_episode/user"
-    if ctx.item.from_seed and task.tool_files and not no_tool:
-        request = ctx.item.input  # seeds with a fixed tool pool are the user's requests themselves
+    if ctx.item.from_seed and (task.tool_files or task.tools_column) and not no_tool:
+        request = ctx.item.input  # seeds with a given tool pool are the user's requests themselves
     else:  # otherwise the seed or topic is what the simulated user talks about
         prompt = ctx.render(user_step, tools_json=tools_json, topic=ctx.item.input or "")
         request = await ctx.ask(user_step, [{"role": "user", "content": prompt}])

@@ -3,10 +3,15 @@ from __future__ import annotations
 import pytest
 
 from hermes_data.errors import DataError
-from hermes_data.generate.items import build_items, load_seeds
-from hermes_data.generate.recipe import GenerateRecipe
+from hermes_data.generate.items import build_items
+from hermes_data.generate.recipe import GenerateRecipe, TaskSpec
+from hermes_data.generate.seeds import iter_seeds
 
 ENDPOINTS = {"a": {"base_url": "http://x/v1", "model": "m"}, "b": {"base_url": "http://y/v1", "model": "n"}}
+
+
+def load_seeds(task: TaskSpec) -> list[str]:
+    return [seed.prompt for seed in iter_seeds(task)]
 
 
 def _recipe(task: dict) -> GenerateRecipe:
