@@ -22,6 +22,7 @@ from pathlib import Path
 from hermes_data.errors import RecipeError
 from hermes_data.generate.context import Check, Generated, ItemContext, ItemFailed, all_checks, validator_check
 from hermes_data.generate.tool_use import parse_json_reply, responses_check, tools_problem
+from hermes_data.markup.literals import loads_json_or_literal
 from hermes_data.markup.tool_calling import (
     normalize_tools,
     parse_tool_calls,
@@ -54,9 +55,11 @@ async def _episode_tools(ctx: ItemContext) -> list[dict]:
         return load_tool_files(task.tool_files)
     if ctx.item.tools is not None:  # the seed row's own tool list (tools_column)
         try:
-            tools, problems = normalize_tools(parse_json_reply(ctx.item.tools))
+            # real data (hermes-function-calling-v1) often writes the list as a Python literal: read it as the
+            # validator's repair does; the episode's system prompt then carries it as JSON
+            tools, problems = normalize_tools(loads_json_or_literal(ctx.item.tools)[0])
         except ValueError as exc:
-            raise ItemFailed("tools_invalid", f"{task.tools_column}: not JSON ({exc})") from None
+            raise ItemFailed("tools_invalid", f"{task.tools_column}: {exc}") from None
         if problems or not tools:
             raise ItemFailed("tools_invalid", problems[0].message if problems else f"{task.tools_column} is empty")
         return tools

@@ -117,6 +117,23 @@ def test_tool_files_and_seeds_give_the_pool_and_the_requests(fake_server, write_
     assert not any(e["key"].split("|")[2] in ("tool_episode/tools", "tool_episode/user") for e in server.log)
 
 
+def test_a_tools_column_gives_each_episode_its_seed_rows_tools(fake_server, write_recipe, tmp_path):
+    # hermes-function-calling-v1 style: the tool list a Python literal in the row's `tools` column
+    rows = [
+        {"prompt": "Weather in Paris and London, in F?", "tools": str(EPISODE_TOOLS)},
+        {"prompt": "x", "tools": "[{"},
+    ]
+    (tmp_path / "fc.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    server = fake_server()
+    task = {"name": "episodes", "generator": "tool_episode", "category": "tool_use", "seeds": "fc.jsonl"}
+    recipe = load_generate_recipe(write_recipe(server, [{**task, "tools_column": "tools"}]))
+    manifest = generate(recipe)
+    (row,) = _rows(recipe)
+    assert json.loads(row["tools"]) == EPISODE_TOOLS and row["messages"][1]["content"] == rows[0]["prompt"]
+    assert manifest["tasks"]["episodes"]["failure_reasons"] == {"tools_invalid": 1}  # the second row's list
+    assert _validate_cli(Path(recipe.output)).returncode == 0
+
+
 def test_episode_rows_train_with_tool_results_masked_and_calls_learned(fake_server, write_recipe):
     server = fake_server()
     recipe = load_generate_recipe(write_recipe(server, [{**TASK, "count": 1}]))
