@@ -29,7 +29,7 @@ def generate_command(
         None,
         "--shard",
         metavar="I/N",
-        help="Run share I of N (0-based) of every task's items, into <output>-shard-I-of-N; N machines together "
+        help="Run share I of N (0-based) of every task's items, into <output>-shard-II-of-NN; N machines together "
         "make the unsharded run's rows.",
     ),
     max_cost: float = typer.Option(

@@ -28,7 +28,7 @@ async def generate_async(
 ) -> dict:
     """Run the recipe against its endpoints, resuming from its journal; returns the output's manifest.
 
-    With `shard`, the run takes its share of the items and writes `<output>-shard-I-of-N` with its own journal, so
+    With `shard`, the run takes its share of the items and writes `<output>-shard-II-of-NN` with its own journal, so
     machines sharing a disk never write the same file; the shards' folders are sources of one build.
     """
     if shard is not None:
