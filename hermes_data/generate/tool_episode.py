@@ -117,6 +117,8 @@ async def generate_tool_episode(ctx: ItemContext) -> Generated:
         if not calls:
             ctx.final_model = ctx.steps[-1]["model"]
             return Generated(messages, {"num_rounds": round_, "num_calls": num_calls, "no_tool_fits": no_tool})
+        if round_ == task.max_rounds:
+            break  # still calling: no use paying for results no answer will follow
         num_calls += len(calls)
         prompt = ctx.render("tool_episode/simulate", calls=calls, tools_json=tools_json)
         results = await ctx.ask(
@@ -129,4 +131,4 @@ async def generate_tool_episode(ctx: ItemContext) -> Generated:
             for r, c in zip(parse_json_reply(results), calls, strict=True)
         )
         messages.append({"role": "tool", "content": tool_turn})
-    raise ItemFailed("max_rounds", f"no final answer after {task.max_rounds} rounds of tool calls")
+    raise ItemFailed("max_rounds", f"still calling tools after {task.max_rounds} rounds (max_rounds); no final answer")

@@ -90,6 +90,16 @@ def test_a_call_off_its_schema_every_time_fails_the_item_with_the_validator_code
     assert manifest["tasks"]["episodes"]["failure_reasons"] == {"tool_call_args": 2}
 
 
+def test_an_episode_still_calling_at_max_rounds_fails_without_simulating_the_last_calls(fake_server, write_recipe):
+    server = fake_server()
+    recipe = load_generate_recipe(write_recipe(server, [{**TASK, "max_rounds": 2}]))
+    manifest = generate(recipe)
+    assert manifest["rows"] == 0 and manifest["tasks"]["episodes"]["failure_reasons"] == {"max_rounds": 2}
+    steps = {e["key"].split("|")[2] for e in server.log}
+    assert {"tool_episode/simulate.r1", "tool_episode/assistant.r2"} <= steps
+    assert "tool_episode/simulate.r2" not in steps  # the last round's calls were not simulated
+
+
 def test_a_no_tool_fits_episode_ends_in_a_plain_answer(fake_server, write_recipe):
     server = fake_server()
     recipe = load_generate_recipe(write_recipe(server, [{**TASK, "no_tool_share": 1.0}]))
