@@ -40,6 +40,7 @@ class Item:
     judged: dict | None = None  # judge items: the record being rated (read only; see judge.apply_judgments)
     from_seed: bool = False  # input is a prompt to answer rather than a topic
     tools: str | None = None  # tool_episode: the seed row's own tool list (JSON), from the task's tools_column
+    schema: str | None = None  # json_mode: the seed row's own JSON Schema (JSON), from the task's schema_column
 
 
 @dataclass

@@ -85,7 +85,9 @@ def _inputs(task: TaskSpec) -> Iterator[tuple[int, Seed | str | None]]:
 
 def _item(task: TaskSpec, index: int, key: str, seed: Seed | str | None, endpoint: str, sample: int) -> Item:
     if isinstance(seed, Seed):
-        return Item(task, index, key, seed.prompt, endpoint, sample, from_seed=True, tools=seed.tools)
+        return Item(
+            task, index, key, seed.prompt, endpoint, sample, from_seed=True, tools=seed.tools, schema=seed.schema
+        )
     return Item(task, index, key, seed, endpoint, sample)
 
 

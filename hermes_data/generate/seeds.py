@@ -4,7 +4,8 @@ them, or a Hub dataset split read through `datasets` streaming.
 Nothing is loaded whole: JSONL is read line by line, Parquet batch by batch (only the needed columns), the Hub split
 row by row without downloading it first, so `--limit 1000` on a ten-million-row source reads a thousand rows. The
 prompt is the seed's `column`, or else the first of SEED_FIELDS a row has; with the task's `tools_column`, each row
-also brings the tool list its episode uses (tool_episode's pool "from a dataset column").
+also brings the tool list its episode uses (tool_episode's pool "from a dataset column"), with `schema_column` the
+JSON Schema its JSON-mode answer must follow.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _BATCH_ROWS = 1024
 class Seed:
     prompt: str
     tools: str | None = None  # JSON text of the row's tool list, when the task names a tools_column
+    schema: str | None = None  # JSON text of the row's JSON-mode schema, when the task names a schema_column
 
 
 def iter_seeds(task: TaskSpec) -> Iterator[Seed]:
@@ -35,14 +37,21 @@ def iter_seeds(task: TaskSpec) -> Iterator[Seed]:
         yield from (Seed(str(s)) for s in spec)
         return
     if isinstance(spec, HubSeeds):
-        yield from _hub_seeds(spec, task.tools_column)
+        yield from _hub_seeds(spec, _extra_columns(task))
         return
     path, column = (Path(spec.path), spec.column) if isinstance(spec, FileSeeds) else (Path(spec), None)
     files = _seed_files(path)
     for file in files:
-        rows = _parquet_rows(file, column, task.tools_column) if file.suffix == ".parquet" else _jsonl_rows(file)
+        extra = _extra_columns(task)
+        rows = _parquet_rows(file, column, extra) if file.suffix == ".parquet" else _jsonl_rows(file)
         for place, row in rows:
-            yield _seed(row, place, column, task.tools_column)
+            yield _seed(row, place, column, extra)
+
+
+def _extra_columns(task: TaskSpec) -> dict[str, str]:
+    """Seed fields beyond the prompt: Seed attribute -> the column the task names for it."""
+    named = {"tools": task.tools_column, "schema": task.schema_column}
+    return {attribute: column for attribute, column in named.items() if column}
 
 
 def _seed_files(path: Path) -> list[Path]:
@@ -82,7 +91,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[str, object]]:
             ) from None
 
 
-def _parquet_rows(path: Path, column: str | None, tools_column: str | None) -> Iterator[tuple[str, object]]:
+def _parquet_rows(path: Path, column: str | None, extra: dict[str, str]) -> Iterator[tuple[str, object]]:
     import pyarrow.parquet as pq
 
     try:
@@ -91,7 +100,7 @@ def _parquet_rows(path: Path, column: str | None, tools_column: str | None) -> I
         raise DataError(f"{path}: not a readable Parquet file ({exc})") from None
     names = parquet.schema_arrow.names
     prompt_column = column or next((f for f in SEED_FIELDS if f in names), SEED_FIELDS[0])
-    wanted = [c for c in (prompt_column, tools_column) if c]
+    wanted = [prompt_column, *extra.values()]
     missing = [c for c in wanted if c not in names]
     if missing:
         raise DataError(f"{path}: no column {missing[0]!r}; columns: {', '.join(names)}")
@@ -102,29 +111,30 @@ def _parquet_rows(path: Path, column: str | None, tools_column: str | None) -> I
             index += 1
 
 
-def _hub_seeds(spec: HubSeeds, tools_column: str | None) -> Iterator[Seed]:
+def _hub_seeds(spec: HubSeeds, extra: dict[str, str]) -> Iterator[Seed]:
     import datasets  # heavy: only when a recipe reads seeds from the Hub
 
     data = datasets.load_dataset(spec.hub, spec.config, split=spec.split, revision=spec.revision, streaming=True)
     for index, row in enumerate(data):
         place = f"hub:{spec.hub} row {index}"
-        for name in (spec.column, tools_column):
-            if name and name not in row:
+        for name in (spec.column, *extra.values()):
+            if name not in row:
                 raise DataError(f"hub:{spec.hub}: no column {name!r}; columns: {', '.join(row)}")
-        yield _seed(row, place, spec.column, tools_column)
+        yield _seed(row, place, spec.column, extra)
 
 
-def _seed(row: object, place: str, column: str | None, tools_column: str | None) -> Seed:
+def _seed(row: object, place: str, column: str | None, extra: dict[str, str]) -> Seed:
     if not isinstance(row, dict):
         raise DataError(f"{place}: a seed row must be an object with a text field, one of {', '.join(SEED_FIELDS)}")
     value = row.get(column) if column else next((row[f] for f in SEED_FIELDS if row.get(f)), None)
     if not isinstance(value, str) or not value:
         wanted = repr(column) if column else f"one of {', '.join(SEED_FIELDS)}"
         raise DataError(f"{place}: a seed row needs a text field, {wanted}")
-    tools = None
-    if tools_column:
-        raw = row.get(tools_column)
-        tools = raw if isinstance(raw, str) or raw is None else json.dumps(raw, ensure_ascii=False)
-        if not tools:
-            raise DataError(f"{place}: {tools_column!r} is empty; each row needs its tool list (JSON)")
-    return Seed(value, tools)
+    fields = {}
+    for attribute, name in extra.items():
+        raw = row.get(name)
+        text = raw if isinstance(raw, str) or raw is None else json.dumps(raw, ensure_ascii=False)
+        if not text:
+            raise DataError(f"{place}: {name!r} is empty; each row needs its {attribute} (JSON)")
+        fields[attribute] = text
+    return Seed(value, **fields)

@@ -17,10 +17,9 @@ in a plain answer with no call (the paper's tool data includes them).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from hermes_data.errors import RecipeError
 from hermes_data.generate.context import Check, Generated, ItemContext, ItemFailed, all_checks, validator_check
+from hermes_data.generate.structure_files import load_tool_files
 from hermes_data.generate.tool_use import parse_json_reply, responses_check, tools_problem
 from hermes_data.markup.literals import loads_json_or_literal
 from hermes_data.markup.tool_calling import (
@@ -31,28 +30,10 @@ from hermes_data.markup.tool_calling import (
 )
 
 
-def load_tool_files(paths: list[str]) -> list[dict]:
-    """The tool definitions of `paths` (each a JSON function object or array of them), normalized like a row's."""
-    found: list = []
-    for path in paths:
-        try:
-            value = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise RecipeError(
-                f"tool_files: {path}: not a readable JSON file ({exc}); give JSON tool definitions"
-            ) from None
-        found.extend(value if isinstance(value, list) else [value])
-    tools, problems = normalize_tools(found)
-    if problems or not tools:
-        detail = problems[0].message if problems else "no tool definitions"
-        raise RecipeError(f"tool_files: {detail}; each tool needs a name and JSON Schema parameters")
-    return tools
-
-
 async def _episode_tools(ctx: ItemContext) -> list[dict]:
     task = ctx.item.task
     if task.tool_files:
-        return load_tool_files(task.tool_files)
+        return load_tool_files(tuple(task.tool_files))
     if ctx.item.tools is not None:  # the seed row's own tool list (tools_column)
         try:
             # real data (hermes-function-calling-v1) often writes the list as a Python literal: read it as the

@@ -217,6 +217,11 @@ EPISODE_TOOLS = [
         },
     },
 ]
+JSON_MODE_SCHEMA = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "population_m": {"type": "number"}},
+    "required": ["city", "population_m"],
+}
 NO_TOOL_REQUEST = "Please book me a table for two at a Lyon restaurant tonight."
 NO_TOOL_ANSWER = "None of my tools can book restaurants, so I can't reserve that table; please call the restaurant."
 ANSWER = (
@@ -325,6 +330,10 @@ def script(step: str, request: dict, wrong: bool, key: str) -> str:
     if step in ("coding/answer",):
         scaffold = "<SCRATCHPAD>" in request["messages"][0]["content"]
         return _scaffold_answer(wrong) if scaffold else _code_answer(wrong)
+    if step == "json_mode/schema":  # the wrong one is not valid JSON Schema
+        return json.dumps({"type": 5} if wrong else JSON_MODE_SCHEMA)
+    if step == "json_mode/request":
+        return "Give the city and its population for Paris."
     if step == "json_mode/answer":  # for tests' schema {city: string, population_m: number}, both required
         return json.dumps({"city": 42} if wrong else {"city": "Paris", "population_m": 2.1})
     if step == "refusals/judge":  # hermes_data.filters.refusal_judge: one word, decided by the reply shown

@@ -57,10 +57,50 @@ def test_json_mode_answers_off_the_schema_are_retried_then_fail_with_its_code(fa
     assert {f["reason"] for f in failures} == {"json_mode_schema"}
 
 
-def test_a_json_mode_task_without_a_schema_is_a_recipe_error(write_recipe):
-    task = {k: v for k, v in TASK.items() if k != "json_schema"}
-    with pytest.raises(RecipeError, match="json_schema"):
-        load_generate_recipe(write_recipe(None, [task], endpoints={"teacher": {"base_url": "http://x", "model": "m"}}))
+def test_a_schema_file_is_read_and_checked_when_the_recipe_loads(fake_server, write_recipe, tmp_path):
+    (tmp_path / "city.json").write_text(json.dumps(SCHEMA))
+    server = fake_server()
+    recipe = load_generate_recipe(write_recipe(server, [{**TASK, "json_schema": "city.json"}]))
+    assert recipe.tasks[0].json_schema == SCHEMA  # the resolved recipe saved beside the output holds the schema
+    generate(recipe)
+    assert all(json.loads(parse_json_mode_schema(r["messages"][0]["content"]).raw) == SCHEMA for r in _rows(recipe))
+    (tmp_path / "bad.json").write_text('{"type": 5}')
+    with pytest.raises(RecipeError, match=r"recipe.yaml: tasks.0: json_schema: not a valid JSON Schema"):
+        load_generate_recipe(write_recipe(server, [{**TASK, "json_schema": "bad.json"}]))
+
+
+def test_each_seed_row_may_bring_its_own_schema(fake_server, write_recipe, tmp_path):
+    # hermes-function-calling-v1's json-mode rows write the schema as a Python literal
+    rows = [{"prompt": "Paris, as data.", "schema": str(SCHEMA)}, {"prompt": "x", "schema": '{"type": 5}'}]
+    (tmp_path / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    server = fake_server()
+    task = {**TASK, "json_schema": None, "seeds": "rows.jsonl", "schema_column": "schema"}
+    recipe = load_generate_recipe(write_recipe(server, [{k: v for k, v in task.items() if v is not None}]))
+    manifest = generate(recipe)
+    (row,) = _rows(recipe)
+    assert json.loads(parse_json_mode_schema(row["messages"][0]["content"]).raw) == SCHEMA
+    assert manifest["tasks"]["json"]["failure_reasons"] == {"tools_invalid": 1}
+
+
+def test_without_a_schema_the_teacher_writes_one_for_the_topic(fake_server, write_recipe):
+    server = fake_server()
+    task = {"name": "json", "generator": "json_mode", "category": "tool_use", "count": 2, "topics": ["cities"]}
+    recipe = load_generate_recipe(write_recipe(server, [task]))
+    generate(recipe)
+    rows = _rows(recipe)
+    assert len(rows) == 2 and all(validate_record(r) == [] for r in rows)
+    steps = [s["step"] for s in json.loads(rows[0]["meta"])["generation"]]
+    assert steps == ["json_mode/schema", "json_mode/request", "json_mode/answer"]
+    assert json.loads(parse_json_mode_schema(rows[0]["messages"][0]["content"]).raw) == SCHEMA
+    assert rows[0]["messages"][1]["content"] == "Give the city and its population for Paris."
+
+
+def test_a_teacher_schema_that_is_not_json_schema_is_asked_again_then_fails(fake_server, write_recipe):
+    server = fake_server(wrong_rate=1.0, wrong_steps=("json_mode/schema",))
+    task = {"name": "json", "generator": "json_mode", "category": "tool_use", "count": 1}
+    recipe = load_generate_recipe(write_recipe(server, [task], defaults={"max_retries": 1}))
+    manifest = generate(recipe)
+    assert manifest["tasks"]["json"]["failure_reasons"] == {"tools_invalid": 1} and len(server.log) == 2
 
 
 def test_an_answer_off_the_schema_is_asked_again_and_the_retry_kept(fake_server, write_recipe):

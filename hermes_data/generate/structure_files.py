@@ -1,0 +1,50 @@
+"""The structures a recipe names by file: tool definitions (tool_episode's `tool_files`) and JSON Schemas
+(json_mode's `json_schema: file.json`), read and checked when the recipe loads, so a bad file is one line before
+anything runs."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from hermes_data.errors import RecipeError
+from hermes_data.markup.tool_calling import normalize_tools
+from hermes_data.validate.schemas import compile_schema
+
+
+def _read_json(path: str, field: str) -> object:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RecipeError(f"{field}: {path}: not a readable JSON file ({exc}); give a JSON file") from None
+
+
+@lru_cache(maxsize=64)
+def load_tool_files(paths: tuple[str, ...]) -> list[dict]:
+    """The tool definitions of `paths` (each a JSON function object or array of them), normalized like a row's."""
+    found: list = []
+    for path in paths:
+        value = _read_json(path, "tool_files")
+        found.extend(value if isinstance(value, list) else [value])
+    tools, problems = normalize_tools(found)
+    if problems or not tools:
+        detail = problems[0].message if problems else "no tool definitions"
+        raise RecipeError(f"tool_files: {detail}; each tool needs a name and JSON Schema parameters")
+    return tools
+
+
+def schema_problem(schema: object) -> str | None:
+    """Why `schema` is not a usable JSON Schema for JSON mode, or None."""
+    if not isinstance(schema, dict):
+        return f"a JSON Schema must be an object, not {type(schema).__name__}"
+    return compile_schema(schema).error
+
+
+def load_json_schema(value: dict | str, field: str) -> dict:
+    """An inline schema, or the one in the file `value` names; RecipeError when it is not valid JSON Schema."""
+    schema = _read_json(value, field) if isinstance(value, str) else value
+    problem = schema_problem(schema)
+    if problem:
+        raise RecipeError(f"{field}: not a valid JSON Schema ({problem}); fix the schema")
+    return schema
