@@ -2,4 +2,5 @@
 
 from hermes_data.cli import main
 
-main()
+if __name__ == "__main__":  # importing the module (e.g. to list the package) must not run the CLI
+    main()
