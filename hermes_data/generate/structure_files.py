@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from hermes_data.errors import RecipeError
+from hermes_data.markup.problems import Problem
 from hermes_data.markup.tool_calling import normalize_tools
 from hermes_data.validate.schemas import compile_schema
 
@@ -22,16 +23,29 @@ def _read_json(path: str, field: str) -> object:
 
 @lru_cache(maxsize=64)
 def load_tool_files(paths: tuple[str, ...]) -> list[dict]:
-    """The tool definitions of `paths` (each a JSON function object or array of them), normalized like a row's."""
+    """The tools of `paths`, normalized like a row's: each file one definition or a list of them, a definition an
+    OpenAI tool, a bare function ({name, description, parameters}) or a titled JSON Schema of the arguments (what
+    pydantic's `model_json_schema()` writes: its title names the function)."""
     found: list = []
     for path in paths:
         value = _read_json(path, "tool_files")
-        found.extend(value if isinstance(value, list) else [value])
+        found.extend(_as_function(v) for v in (value if isinstance(value, list) else [value]))
     tools, problems = normalize_tools(found)
+    for tool in tools or []:
+        problem = schema_problem(tool["function"].get("parameters", {"type": "object"}))
+        if problem:
+            problems.append(Problem("tools_invalid", f"{tool['function']['name']}: parameters: {problem}"))
     if problems or not tools:
         detail = problems[0].message if problems else "no tool definitions"
         raise RecipeError(f"tool_files: {detail}; each tool needs a name and JSON Schema parameters")
     return tools
+
+
+def _as_function(value: object) -> object:
+    if isinstance(value, dict) and "name" not in value and "function" not in value and "title" in value:
+        schema = {k: v for k, v in value.items() if k not in ("title", "description")}
+        return {"name": value["title"], "description": value.get("description", ""), "parameters": schema}
+    return value
 
 
 def schema_problem(schema: object) -> str | None:

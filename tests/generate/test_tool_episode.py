@@ -12,11 +12,14 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from fakeopenai import EPISODE_TOOLS, NO_TOOL_ANSWER
 
+from hermes_data.errors import RecipeError
 from hermes_data.generate.journal import read_journal_keys
 from hermes_data.generate.pipeline import generate
 from hermes_data.generate.recipe import load_generate_recipe
+from hermes_data.generate.structure_files import load_tool_files
 from hermes_data.markup.tool_calling import parse_tool_calls, parse_tool_responses
 from hermes_data.tokenizer import IM_END, load_tokenizer
 from hermes_train.tokenize import IGNORE_INDEX, tokenize_record
@@ -142,6 +145,27 @@ def test_a_tools_column_gives_each_episode_its_seed_rows_tools(fake_server, writ
     assert json.loads(row["tools"]) == EPISODE_TOOLS and row["messages"][1]["content"] == rows[0]["prompt"]
     assert manifest["tasks"]["episodes"]["failure_reasons"] == {"tools_invalid": 1}  # the second row's list
     assert _validate_cli(Path(recipe.output)).returncode == 0
+
+
+def test_tool_files_may_be_titled_json_schemas_and_bad_ones_fail_the_recipe(write_recipe, tmp_path):
+    # a pydantic `model_json_schema()` of the arguments: the title names the function
+    params = EPISODE_TOOLS[1]["function"]["parameters"]
+    titled = {"title": "convert_temperature", "description": "Convert a temperature.", **params}
+    (tmp_path / "convert.schema.json").write_text(json.dumps(titled))
+    (tmp_path / "bad.json").write_text(json.dumps({"name": "f", "parameters": {"type": "objekt"}}))
+    endpoints = {"teacher": {"base_url": "http://x", "model": "m"}}
+    task = {**TASK, "tool_files": ["convert.schema.json"]}
+    recipe = load_generate_recipe(write_recipe(None, [task], endpoints=endpoints))
+    (tool,) = load_tool_files(tuple(recipe.tasks[0].tool_files))
+    assert tool["function"] == {
+        "name": "convert_temperature",
+        "description": "Convert a temperature.",
+        "parameters": params,
+    }
+    with pytest.raises(RecipeError, match=r"recipe.yaml: tasks.0: tool_files: f: parameters: .*objekt"):
+        load_generate_recipe(write_recipe(None, [{**TASK, "tool_files": ["bad.json"]}], endpoints=endpoints))
+    with pytest.raises(RecipeError, match=r"tasks.0: tool_files: .*nope.json: not a readable JSON file"):
+        load_generate_recipe(write_recipe(None, [{**TASK, "tool_files": ["nope.json"]}], endpoints=endpoints))
 
 
 def test_episode_rows_train_with_tool_results_masked_and_calls_learned(fake_server, write_recipe):
