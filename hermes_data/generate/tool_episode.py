@@ -9,7 +9,7 @@ is asked again with another seed, then the item fails with the validator's code.
 prompted with the tools' schemas and the calls: nothing is ever executed.
 
 The tool pool is the task's `tool_files` (JSON Schema function definitions), each seed row's own list (the task's
-`tools_column`, e.g. hermes-function-calling-v1's `tools`), or, without either, made by the teacher from the item's
+`tools_column`, for datasets that carry a tool list per row), or, without either, made by the teacher from the item's
 topic. A `no_tool_share` of the items gets a request none of the tools fits; those episodes must end
 in a plain answer with no call (the paper's tool data includes them).
 """
@@ -36,8 +36,8 @@ async def _episode_tools(ctx: ItemContext) -> list[dict]:
         return load_tool_files(tuple(task.tool_files))
     if ctx.item.tools is not None:  # the seed row's own tool list (tools_column)
         try:
-            # real data (hermes-function-calling-v1) often writes the list as a Python literal: read it as the
-            # validator's repair does; the episode's system prompt then carries it as JSON
+            # real data (DESIGN §4) often writes tool lists as Python literals: read them as the validator's repair
+            # does; the episode's system prompt then carries the list as JSON
             tools, problems = normalize_tools(loads_json_or_literal(ctx.item.tools)[0])
         except ValueError as exc:
             raise ItemFailed("tools_invalid", f"{task.tools_column}: {exc}") from None

@@ -70,7 +70,7 @@ def test_a_schema_file_is_read_and_checked_when_the_recipe_loads(fake_server, wr
 
 
 def test_each_seed_row_may_bring_its_own_schema(fake_server, write_recipe, tmp_path):
-    # hermes-function-calling-v1's json-mode rows write the schema as a Python literal
+    # real JSON-mode data often writes the schema as a Python literal (DESIGN §4)
     rows = [{"prompt": "Paris, as data.", "schema": str(SCHEMA)}, {"prompt": "x", "schema": '{"type": 5}'}]
     (tmp_path / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     server = fake_server()

@@ -131,7 +131,7 @@ def test_tool_files_and_seeds_give_the_pool_and_the_requests(fake_server, write_
 
 
 def test_a_tools_column_gives_each_episode_its_seed_rows_tools(fake_server, write_recipe, tmp_path):
-    # hermes-function-calling-v1 style: the tool list a Python literal in the row's `tools` column
+    # the tool list a Python literal (as real data writes it, DESIGN §4) in the row's `tools` column
     rows = [
         {"prompt": "Weather in Paris and London, in F?", "tools": str(EPISODE_TOOLS)},
         {"prompt": "x", "tools": "[{"},
