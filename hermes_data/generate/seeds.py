@@ -114,13 +114,17 @@ def _parquet_rows(path: Path, column: str | None, extra: dict[str, str]) -> Iter
 def _hub_seeds(spec: HubSeeds, extra: dict[str, str]) -> Iterator[Seed]:
     import datasets  # heavy: only when a recipe reads seeds from the Hub
 
-    data = datasets.load_dataset(spec.hub, spec.config, split=spec.split, revision=spec.revision, streaming=True)
-    for index, row in enumerate(data):
-        place = f"hub:{spec.hub} row {index}"
-        for name in (spec.column, *extra.values()):
-            if name not in row:
-                raise DataError(f"hub:{spec.hub}: no column {name!r}; columns: {', '.join(row)}")
-        yield _seed(row, place, spec.column, extra)
+    try:
+        data = datasets.load_dataset(spec.hub, spec.config, split=spec.split, revision=spec.revision, streaming=True)
+        for index, row in enumerate(data):
+            place = f"hub:{spec.hub} row {index}"
+            for name in (spec.column, *extra.values()):
+                if name not in row:
+                    raise DataError(f"hub:{spec.hub}: no column {name!r}; columns: {', '.join(row)}")
+            yield _seed(row, place, spec.column, extra)
+    except (OSError, ValueError) as exc:  # not found, unreachable, a bad split or config: `datasets` says which
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"hub:{spec.hub}: cannot stream the seeds ({reason}); check name, split and revision") from None
 
 
 def _seed(row: object, place: str, column: str | None, extra: dict[str, str]) -> Seed:

@@ -62,3 +62,5 @@ def test_dataset_column_seeds(tmp_path):
     assert load_seeds(_recipe(task).tasks[0]) == ["Why is ice slippery?", "What is rust?"]
     with pytest.raises(DataError, match="no column 'prompt'; columns: question"):
         load_seeds(_recipe({**task, "seeds": {"hub": str(tmp_path / "ds")}}).tasks[0])
+    with pytest.raises(DataError, match=r"hub:.*nowhere: cannot stream the seeds \(.*\); check name, split"):
+        load_seeds(_recipe({**task, "seeds": {"hub": str(tmp_path / "nowhere")}}).tasks[0])
