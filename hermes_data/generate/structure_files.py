@@ -14,21 +14,26 @@ from hermes_data.markup.tool_calling import normalize_tools
 from hermes_data.validate.schemas import compile_schema
 
 
-def _read_json(path: str, field: str) -> object:
+def _read_json(path: str, field: str, *, lines: bool = False) -> object:
+    """The JSON value of `path`; with `lines`, a `.jsonl` file is the list of its lines' values."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        if lines and path.endswith(".jsonl"):
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        return json.loads(text)
     except (OSError, ValueError) as exc:
         raise RecipeError(f"{field}: {path}: not a readable JSON file ({exc}); give a JSON file") from None
 
 
 @lru_cache(maxsize=64)
 def load_tool_files(paths: tuple[str, ...]) -> list[dict]:
-    """The tools of `paths`, normalized like a row's: each file one definition or a list of them, a definition an
+    """The tools of `paths`, normalized like a row's: each file one definition, a list of them, or one per line
+    (`.jsonl`, as the Berkeley function-calling leaderboard ships its function docs); a definition an
     OpenAI tool, a bare function ({name, description, parameters}) or a titled JSON Schema of the arguments (what
     pydantic's `model_json_schema()` writes: its title names the function)."""
     found: list = []
     for path in paths:
-        value = _read_json(path, "tool_files")
+        value = _read_json(path, "tool_files", lines=True)
         found.extend(_as_function(v) for v in (value if isinstance(value, list) else [value]))
     tools, problems = normalize_tools(found)
     for tool in tools or []:

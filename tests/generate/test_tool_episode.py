@@ -157,6 +157,8 @@ def test_tool_files_may_be_titled_json_schemas_and_bad_ones_fail_the_recipe(writ
     task = {**TASK, "tool_files": ["convert.schema.json"]}
     recipe = load_generate_recipe(write_recipe(None, [task], endpoints=endpoints))
     (tool,) = load_tool_files(tuple(recipe.tasks[0].tool_files))
+    (tmp_path / "pool.jsonl").write_text("".join(json.dumps(t["function"]) + "\n" for t in EPISODE_TOOLS))
+    assert load_tool_files((str(tmp_path / "pool.jsonl"),)) == EPISODE_TOOLS  # one definition per line
     assert tool["function"] == {
         "name": "convert_temperature",
         "description": "Convert a temperature.",
