@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from hermes_data.generate.pipeline import generate
+from hermes_data.generate.items import Shard
+from hermes_data.generate.pipeline import for_shard, generate
 from hermes_data.generate.recipe import load_generate_recipe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,3 +54,12 @@ def test_a_bad_shard_is_refused_before_anything_is_written(fake_server, write_re
     )
     assert done.returncode == 2 and "--shard 3/3: give I/N" in done.stderr and "Traceback" not in done.stderr
     assert sorted(p.name for p in path.parent.iterdir()) == ["recipe.yaml"]
+
+
+def test_a_named_journal_gets_the_shard_in_its_name_too(write_recipe, tmp_path):
+    endpoints = {"teacher": {"base_url": "http://x", "model": "m"}}
+    recipe = load_generate_recipe(write_recipe(None, TASKS, endpoints=endpoints, journal=str(tmp_path / "j.sqlite")))
+    sharded = for_shard(recipe, Shard(1, 4))
+    assert sharded.output == recipe.output + "-shard-01-of-04"
+    assert sharded.journal == str(tmp_path / "j-shard-01-of-04.sqlite")
+    assert recipe.output.endswith("/out")  # the loaded recipe itself is left as it was
