@@ -122,6 +122,7 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
                 pc.is_null(t.column("category")).to_numpy(zero_copy_only=False), "unmapped_category"
             ),
         ),
+        ("content", _non_text_content),
     ]
     if f.empty_turns:
         stages.append(("empty_turns", empty_turns_filter))
@@ -151,6 +152,13 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
             raise DataError(
                 f"every row was filtered out by the {name!r} stage; see the reasons above and loosen the recipe"
             )
+
+
+def _non_text_content(table: pa.Table) -> Verdict:
+    """Rows with images or audio (the validator's `non_text_content`) go whatever the other filters say: their text
+    alone is not the conversation, and training on it teaches answers about pictures the model never saw."""
+    codes = table.column("_errors").to_pylist()
+    return verdict_from_mask(np.array(["non_text_content" in c for c in codes], dtype=bool), "non_text_content")
 
 
 def _refusals(table: pa.Table) -> Verdict:

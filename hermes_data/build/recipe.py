@@ -29,6 +29,22 @@ def _check_slug(value: str | None, what: str) -> str | None:
     return value
 
 
+class ReasoningSpec(Strict):
+    """What to do with assistant reasoning a source carries (`reasoning_content`, kept in `meta` by the readers)."""
+
+    mode: Literal["keep", "render", "drop"] = "keep"  # keep: meta only; render: into the answer text; drop: remove
+    tag: str = "THINKING"  # render: the Hermes reasoning tag (paper §2.1) put before the answer
+
+    @field_validator("tag")
+    @classmethod
+    def _hermes_tag(cls, v: str) -> str:
+        from hermes_data.markup.reasoning import REASONING_TAGS
+
+        if v not in REASONING_TAGS:
+            raise ValueError(f"tag {v!r} is not a Hermes reasoning tag; use one of {', '.join(REASONING_TAGS)}")
+        return v
+
+
 class SourceSpec(Strict):
     """One input: a file, folder, glob, or a Hub dataset (`hub:org/name`)."""
 
@@ -42,6 +58,9 @@ class SourceSpec(Strict):
     category_map: dict[str, str] | None = None  # source value -> slug
     model: str | None = None
     limit: int | None = Field(default=None, gt=0)  # read at most this many rows (trying a recipe on big sources)
+    # Rows with images/audio (meta.non_text_parts): dropped as `non_text_content`, or kept with only their text parts.
+    non_text: Literal["drop", "keep"] = "drop"
+    reasoning: ReasoningSpec = ReasoningSpec()
 
     @field_validator("category")
     @classmethod

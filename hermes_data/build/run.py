@@ -123,7 +123,7 @@ def print_plan(console: Console, recipe: BuildRecipe) -> dict:
 
 def stage_names(recipe: BuildRecipe) -> list[str]:
     f = recipe.filters
-    names = ["read", *(["repair"] if recipe.repair else []), "validate", "count_tokens", "category"]
+    names = ["read", *(["repair"] if recipe.repair else []), "validate", "count_tokens", "category", "content"]
     names += ["empty_turns"] * f.empty_turns + ["length"] + ["invalid"] * f.drop_invalid + ["refusals"] * f.refusals
     names += ["model_priority"] * bool(f.model_priority) + ["dedup_exact"] * recipe.dedup.exact
     names += ["dedup_near"] * bool(recipe.dedup.near) + ["balance"] * bool(recipe.mixture) + ["write"]

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from hermes_data.errors import DataError
+from hermes_data.formats.message_notes import parts_text
 from hermes_data.markup.columns import columns_from_messages
 from hermes_data.markup.literals import loads_json_or_literal
 from hermes_data.markup.rag import parse_context_documents, render_context
@@ -21,10 +22,6 @@ from hermes_data.record import make_record, meta_of
 SOURCE_CATEGORY = "source_category"
 TOOL_CALL_IDS = "tool_call_ids"
 UTF8_REPLACED = "utf8_replaced"
-
-
-# Part types that carry text: chat completions use "text", the Responses API "input_text"/"output_text".
-TEXT_PARTS = ("text", "input_text", "output_text")
 
 
 class RowError(ValueError):
@@ -48,16 +45,20 @@ def parse_json_field(value: Any, what: str) -> Any:
         raise RowError(f"`{what}` is not JSON: {exc}") from None
 
 
-def text_of(content: Any) -> str:
-    """Message content as text: OpenAI allows a list of parts, of which only the text parts carry text here."""
+def content_text(content: Any) -> tuple[str, list[str]]:
+    """Message content as text, and the types of its parts that are not text (`message_notes.parts_text`)."""
     if content is None:
-        return ""
+        return "", []
     if isinstance(content, str):
-        return content
+        return content, []
     if isinstance(content, list):
-        parts = [p.get("text") or "" for p in content if isinstance(p, dict) and p.get("type", "text") in TEXT_PARTS]
-        return "".join(p for p in parts if isinstance(p, str))
+        return parts_text(content)
     raise RowError(f"message content must be a string or a list of parts, not {type(content).__name__}")
+
+
+def text_of(content: Any) -> str:
+    """Message content as text only (callers that record non-text parts use `content_text`)."""
+    return content_text(content)[0]
 
 
 def structured_result(text: str) -> Any:
