@@ -9,7 +9,8 @@ and with it every content hash. So these live in `meta`, keyed by the record's t
   left as it was: rendering the reasoning into a Hermes tag is a recipe's choice (`hermes_data.build.reasoning`).
 - `message_extras`: `{turn: {key: value}}` for `loss_weight`, `weight` and `name` (a speaker's name; a tool
   result's `name` is the tool's and goes into the `<tool_response>` instead).
-- `non_text_parts`: a list of `{"turn", "type"}` for content parts that are not text (images, audio, files) and
+- `non_text_parts`: a list of `{"turn", "type", "part"}` for content parts that are not text (images, audio, files;
+  `part` is the part as given) and
   `{"column", "count"}` for media columns (LLaMA-Factory's `images`/`videos`/`audios`, whose `<image>`
   placeholders sit in the text). Such text is not what the row means, so the validator reports `non_text_content`.
 """
@@ -36,17 +37,17 @@ PUT_ON_MESSAGES = (REASONING, REASONING_FIELD, MESSAGE_EXTRAS)
 TEXT_PARTS = ("text", "input_text", "output_text", "refusal")
 
 
-def parts_text(parts: list[Any]) -> tuple[str, list[str]]:
-    """The text parts joined, and the types of the parts that are not text (never turned into text)."""
+def parts_text(parts: list[Any]) -> tuple[str, list[Any]]:
+    """The text parts joined, and the parts that are not text, as given (never turned into text)."""
     texts: list[str] = []
-    other: list[str] = []
+    other: list[Any] = []
     for part in parts:
         if isinstance(part, str):
             texts.append(part)
             continue
         kind = part.get("type", "text") if isinstance(part, dict) else type(part).__name__
         if kind not in TEXT_PARTS:
-            other.append(str(kind))
+            other.append(part)
             continue
         value = next((part[k] for k in ("text", "value", "refusal") if isinstance(part.get(k), str)), "")
         texts.append(value)
@@ -76,8 +77,11 @@ class MessageNotes:
         if extras:
             self.extras.setdefault(turn, {}).update(extras)
 
-    def add_non_text(self, turn: int, types: list[str]) -> None:
-        self.non_text.extend({"turn": turn, "type": t} for t in types)
+    def add_non_text(self, turn: int, parts: list[Any]) -> None:
+        """Keep each part whole (an image URL, a file path, audio data) so that nothing of the row is lost."""
+        for part in parts:
+            kind = part.get("type", "text") if isinstance(part, dict) else type(part).__name__
+            self.non_text.append({"turn": turn, "type": str(kind), "part": part})
 
     def add_media_columns(self, row: dict[str, Any]) -> None:
         for column in MEDIA_COLUMNS:

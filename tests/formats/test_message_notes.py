@@ -63,7 +63,8 @@ def test_sharegpt_parts_reasoning_and_extras():
     assert records[0]["messages"][0]["content"] == "Translate 'thank you' into French."
     assert meta_of(records[0])["message_extras"] == {"1": {"loss_weight": 1.0}}
     assert meta_of(records[1])["reasoning_content"] == {"2": "Both are one kilogram."}
-    assert meta_of(records[2])["non_text_parts"] == [{"turn": 0, "type": "image"}]
+    part = {"type": "image", "image": "pics/dog.jpg"}
+    assert meta_of(records[2])["non_text_parts"] == [{"turn": 0, "type": "image", "part": part}]
 
 
 def test_non_text_parts_are_listed_and_reported_never_turned_into_text():
@@ -71,6 +72,8 @@ def test_non_text_parts_are_listed_and_reported_never_turned_into_text():
     assert records["mm-url"]["messages"][0]["content"] == "What is in this picture?"
     assert records["mm-audio"]["messages"][0]["content"] == ""
     assert meta_of(records["mm-placeholder"])["non_text_parts"] == [{"column": "images", "count": 1}]
+    url = {"type": "image_url", "image_url": {"url": "https://example.org/cat.png"}}
+    assert meta_of(records["mm-url"])["non_text_parts"] == [{"turn": 0, "type": "image_url", "part": url}]
     codes = {rid: [i.code for i in validate_record(r)] for rid, r in records.items()}
     assert codes["mm-text-only"] == []
     for rid in ("mm-url", "mm-placeholder", "mm-audio"):
@@ -104,3 +107,16 @@ def test_writers_put_reasoning_back_under_its_own_key():
     assert row["messages"][0]["name"] == "alice" and row["messages"][3]["loss_weight"] == 0.5
     turn = record_to_sharegpt(two)["conversations"][3]
     assert turn == {"from": "gpt", "value": "84.", "thinking": "42 * 2 = 84.", "loss_weight": 0.5}
+
+
+def test_rows_that_differ_only_in_their_picture_get_different_ids():
+    def row(url: str) -> dict:
+        parts = [{"type": "text", "value": "What is this?"}, {"type": "image_url", "image_url": {"url": url}}]
+        return {"messages": [{"role": "user", "content": parts}, {"role": "assistant", "content": "A bird."}]}
+
+    first, second = (openai_row_to_record(row(u), source="file:x") for u in ("a.png", "b.png"))
+    assert first["messages"] == second["messages"] and first["id"] != second["id"]
+    assert openai_row_to_record(row("a.png"), source="file:x")["id"] == first["id"]  # deterministic
+    placeholder = {"messages": [{"role": "user", "content": "<image>Who?"}, {"role": "assistant", "content": "Me."}]}
+    one, two = (openai_row_to_record({**placeholder, "images": [p]}, source="file:x") for p in ("1.jpg", "2.jpg"))
+    assert one["id"] != two["id"]
