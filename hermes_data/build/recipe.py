@@ -89,6 +89,22 @@ SourceFilters = create_model(
 )
 
 
+class ReasoningSpec(Strict):
+    """What to do with assistant reasoning a source carries (`reasoning_content`, kept in `meta` by the readers)."""
+
+    mode: Literal["keep", "render", "drop"] = "keep"  # keep: meta only; render: into the answer text; drop: remove
+    tag: str = "THINKING"  # render: the Hermes reasoning tag (paper §2.1) put before the answer
+
+    @field_validator("tag")
+    @classmethod
+    def _hermes_tag(cls, v: str) -> str:
+        from hermes_data.markup.reasoning import REASONING_TAGS
+
+        if v not in REASONING_TAGS:
+            raise ValueError(f"tag {v!r} is not a Hermes reasoning tag; use one of {', '.join(REASONING_TAGS)}")
+        return v
+
+
 class SourceSpec(Strict):
     """One input: a file, folder, glob, or a Hub dataset (`hub:org/name`)."""
 
@@ -107,6 +123,10 @@ class SourceSpec(Strict):
     def filter_overrides(self) -> dict:
         """The filter settings this source sets itself (key -> value as JSON), empty when none."""
         return self.filters.model_dump(mode="json") if self.filters else {}
+
+    # Rows with images/audio (meta.non_text_parts): dropped as `non_text_content`, or kept with only their text parts.
+    non_text: Literal["drop", "keep"] = "drop"
+    reasoning: ReasoningSpec = ReasoningSpec()
 
     @field_validator("category")
     @classmethod

@@ -23,12 +23,13 @@ def build_stages(recipe: BuildRecipe) -> list[Stage]:
     from hermes_data.filters.invalid import invalid_filter
     from hermes_data.filters.length import length_filter
     from hermes_data.filters.model_priority import model_priority_filter
+    from hermes_data.filters.non_text import non_text_filter
     from hermes_data.filters.refusals import refusals_stage
     from hermes_data.filters.template_placeholder import template_placeholder_filter
 
     per_source = recipe.source_filters()
     f, near = recipe.filters, recipe.dedup.near
-    stages = [Stage("category", category_filter)]
+    stages = [Stage("category", category_filter), Stage("content", non_text_filter)]
 
     def add(name: str, setting: Callable[[FiltersSpec], Any], run: Callable) -> None:
         """A filter stage; `setting(filters)` is its setting for one source (None/False: off there)."""
