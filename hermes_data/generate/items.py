@@ -6,12 +6,14 @@ of the same recipe produces the same request keys and finds its journaled respon
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 from hermes_data.errors import DataError, where
 from hermes_data.generate.context import Item
 from hermes_data.generate.recipe import GenerateRecipe, HubSeeds, TaskSpec
+from hermes_data.io.compressed import open_data
 
 SEED_FIELDS = ("prompt", "instruction", "question", "text")  # the first present in a seed row is the prompt
 
@@ -30,7 +32,7 @@ def _file_seeds(path: Path) -> list[str]:
     if not path.is_file():
         raise DataError(f'{path}: no such seed file (a JSONL file with one {{"prompt": ...}} object per line)')
     seeds = []
-    with path.open(encoding="utf-8") as fh:
+    with io.TextIOWrapper(open_data(path), encoding="utf-8") as fh:  # .jsonl.gz/.zst seeds too
         for line_no, line in enumerate(fh, 1):
             if not line.strip():
                 continue
