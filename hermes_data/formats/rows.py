@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hermes_data.formats.alpaca import alpaca_row_to_record
+from hermes_data.formats.alpaca import ANSWER_KEYS, alpaca_row_to_record
 from hermes_data.formats.common import RowError, base_meta
 from hermes_data.formats.openai_chat import openai_row_to_record
 from hermes_data.formats.sharegpt import sharegpt_row_to_record
@@ -59,7 +59,7 @@ def shapes_of(keys: Iterable[str]) -> list[str]:
         shapes.append("sharegpt")
     if "messages" in keys:
         shapes.append("openai")
-    if {"instruction", "output"} <= keys:
+    if "instruction" in keys and keys & set(ANSWER_KEYS):
         shapes.append("alpaca")
     return shapes
 
