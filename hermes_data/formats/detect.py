@@ -17,12 +17,13 @@ from hermes_data.formats.items import Unreadable
 from hermes_data.formats.jsonrows import iter_json_rows
 from hermes_data.formats.rows import shapes_of
 
-FORMATS = ("sharegpt", "openai", "alpaca", "parquet", "hub")
+FORMATS = ("sharegpt", "openai", "alpaca", "transcript", "parquet", "hub")
 
 # What each layout needs, for the error that says why none matched.
 LOOKED_FOR = (
     "looked for sharegpt: conversations; openai: messages; alpaca: instruction with one of "
-    f"{'/'.join(ANSWER_KEYS)}; map other columns with `columns:` in a recipe source or --columns"
+    f"{'/'.join(ANSWER_KEYS)}; transcript: chosen/text opening with 'Human:'; "
+    "map other columns with `columns:` in a recipe source or --columns"
 )
 _SNIFF_ROWS = 20  # rows looked at before giving up on a file whose first rows are all malformed
 _DATA_FILES = (".json", ".jsonl", ".ndjson", ".csv", ".parquet", ".arrow", ".txt")

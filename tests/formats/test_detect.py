@@ -51,7 +51,7 @@ def test_ambiguous_row_names_the_formats_and_the_flag(tmp_path):
 
 def test_unknown_keys_name_the_file_and_the_accepted_formats(tmp_path):
     path = _jsonl(tmp_path, [{"prompt": "a", "completion": "b"}])
-    with pytest.raises(FormatError, match="accepted formats: sharegpt, openai, alpaca, parquet, hub"):
+    with pytest.raises(FormatError, match="accepted formats: sharegpt, openai, alpaca, transcript, parquet, hub"):
         detect_format(path)
 
 
