@@ -10,6 +10,7 @@ JSON Schema its JSON-mode answer must follow.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from hermes_data.errors import DataError, where
 from hermes_data.generate.recipe import FileSeeds, HubSeeds, TaskSpec
 
 SEED_FIELDS = ("prompt", "instruction", "question", "text")  # the first present in a seed row is the prompt
-JSONL_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".json.gz", ".json.bz2", ".json.xz")
+JSONL_SUFFIXES = tuple(f"{base}{codec}" for base in (".jsonl", ".json") for codec in ("", ".gz", ".bz2", ".xz", ".zst"))
 _BATCH_ROWS = 1024
 
 
@@ -58,12 +59,10 @@ def _seed_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and _readable(p))
         if not files:
-            raise DataError(f"{path}: the seed folder holds no .parquet or .jsonl[.gz/.bz2/.xz] files")
+            raise DataError(f"{path}: the seed folder holds no .parquet or .jsonl[.gz/.bz2/.xz/.zst] files")
         return files
     if not path.is_file():
         raise DataError(f'{path}: no such seed file or folder (JSONL of {{"prompt": ...}} rows, or Parquet)')
-    if path.name.endswith(".zst"):
-        raise DataError(f"{path}: zstd needs the `zstandard` package (pip install zstandard), or recompress as .gz")
     return [path]
 
 
@@ -72,9 +71,9 @@ def _readable(path: Path) -> bool:
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[str, object]]:
-    import fsspec  # compression by extension, decompressed as it is read
+    from hermes_data.io.compressed import open_data  # by magic bytes, decompressed as it is read (zstd too)
 
-    with fsspec.open(str(path), "rt", encoding="utf-8", compression="infer") as fh:
+    with io.TextIOWrapper(open_data(path), encoding="utf-8") as fh:
         try:
             for line_no, line in enumerate(fh, 1):
                 if not line.strip():

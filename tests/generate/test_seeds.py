@@ -30,12 +30,16 @@ def _items(task: dict, **options) -> list:
     return build_items(recipe, recipe.tasks[0], **options)
 
 
+def _zstd(data: bytes) -> bytes:
+    return pa.compress(data, codec="zstd", asbytes=True)
+
+
 def _lines(prompts: list[str]) -> bytes:
     return "".join(json.dumps({"prompt": p}) + "\n" for p in prompts).encode()
 
 
 @pytest.mark.parametrize(
-    ("suffix", "compress"), [(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)]
+    ("suffix", "compress"), [(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress), (".zst", _zstd)]
 )
 def test_compressed_jsonl_is_read_as_it_is_decompressed(tmp_path, suffix, compress):
     path = tmp_path / f"seeds.jsonl{suffix}"
