@@ -130,7 +130,7 @@ def classifier_detector(args: argparse.Namespace) -> Detector | str:
 
 
 def misses_by_kind(rows: list[dict], predicted: list[bool]) -> Counter:
-    return Counter(r.get("kind", "?") for r, p in zip(rows, predicted, strict=True) if (r["label"] == "refusal") != p)
+    return Counter(r.get("class", r.get("kind", "?")) for r, p in zip(rows, predicted, strict=True) if (r["label"] == "refusal") != p)
 
 
 def speed(fn: Callable[..., object], texts: list[str], num_rows: int) -> float:
