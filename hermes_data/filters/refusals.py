@@ -37,11 +37,15 @@ from hermes_data.filters.refusal_language import RULES_LANGUAGES, rules_cover  #
 
 PROMPT_WITH_INPUT_CHARS = 120  # a request this long carries its input: asking for "more details" is needless
 PLACEHOLDER_CHARS = 200  # "<nooutput>"-style non-answers are short; longer replies skip that check
-HEAD_CHARS = 300  # refusals announce themselves in the opening sentences; the opener search stops here
+HEAD_CHARS = 400  # refusals announce themselves in the opening sentences; the opener search stops here
 REST_CHARS = 2000  # substance is judged on this much text after the decline
-MAX_SENTENCES = 3  # an opener may sit in sentence 1, 2 or 3 ("Hello! I'm sorry, but …")
+MAX_SENTENCES = 4  # an opener may sit in sentences 1 to 4 ("Hello! I'm here to help. However, I must …")
 CONTENT_CHARS = 80  # about one informative sentence
 PIVOT_CONTENT_CHARS = 30  # "I can't be exact, but roughly 1,776." needs less once the clause pivots
+LECTURE_CHARS = 800  # the lecture test reads the opening, as a reader skimming the reply does
+LECTURE_MARKERS = 3
+DELIVERY_CHARS = 600
+CONTENT_SENTENCES = 2
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
 
 _F = re.IGNORECASE
@@ -62,11 +66,16 @@ _VERB = _verbs(
     "encourage promote facilitate enable contribute tell explain describe detail reveal disclose recommend advise "
     "suggest perform process accommodate grant entertain roleplay role-play pretend browse access search retrieve "
     "send book order schedule predict diagnose prescribe determine identify classify assess evaluate analyze analyse "
-    "summarize summarise translate calculate compute solve draw design"
+    "summarize summarise translate calculate compute solve draw design satisfy correct rewrite edit fix convert extract "
+    "rank list name guess speculate act play sing rate review judge locate compile prepare estimate implement code "
+    "program build count confirm verify embody"
 )
 _ADV = r"(?:\s+(?:\w+ly|in\s+good\s+conscience|currently|personally|really|just|actually))?"
 # "I can't help but notice", "I cannot recommend it highly enough", "I can't tell you how glad I am".
-_IDIOM = r"(?!\s+help\s+(?:but|\w+ing)\b)(?![^.!?\n]{0,40}\benough\b)(?!\s+tell\s+you\s+how\b)"
+_IDIOM = (
+    r"(?!\s+help\s+(?:but|\w+ing)\b)(?![^.!?\n]{0,40}\benough\b)(?!\s+tell\s+you\s+how\b)"
+    r"(?!\s+recommend\s+[^.!?\n]{0,30}\bmore\b)"
+)
 _CANT = rf"can(?:not|'t|t)\b{_IDIOM}|can\s+not(?!\s+only){_IDIOM}"
 _AM = r"(?:am|'m)"
 _INABLE = (
@@ -79,7 +88,7 @@ _LACK = (
     r"I\s+(?:do\s+not|don't)\s+have\s+(?:the\s+(?:ability|capability|capacity|means|permission|authority|tools?)\s+to"
     r"|(?:direct\s+)?access\s+to|(?:any\s+)?(?:real-?time|live|current|up-to-date)\s+(?:data|information|access)"
     r"|(?:internet|web)\s+access|(?:any\s+)?(?:personal\s+)?(?:opinions?|beliefs?|views?|preferences?|experiences?)\b"
-    r"|a\s+(?:personal\s+)?(?:opinion|view|preference|stance)\b)"
+    r"|a\s+(?:personal\s+|strong\s+)?(?:opinion|view|preference|stance|position)\b)"
 )
 _NOT_SOMETHING = r"(?:[\w'-]*n't|not|never)\s+something\s+I\s*(?:can|could|will|'ll|'m|am|do|feel|would)\b"
 _OUTSIDE = (
@@ -100,10 +109,15 @@ _CAPABILITY_VERB = _verbs(
 _ANY_VERB = rf"(?:{_VERB}|{_CAPABILITY_VERB}|go\s+along)"
 # Any first-person decline: what an apology or an AI disclaimer must be followed by, in the same sentence.
 _ANY_DECLINE = (
-    rf"(?:(?:I\s*)?(?:{_CANT}|{_AM}\s+(?:unable|not\s+able)\s+to|won't\s+be\s+able\s+to)"
+    rf"(?:(?:I\s*)?(?:{_CANT}|{_AM}\s+(?:\w+ly\s+)?(?:unable|not\s+able)\s+to|(?:won't|will|would)\s+be\s+(?:able|unable)\s+to)"
     rf"(?:\s+(?:and|or)\s+(?:will\s+not|won't))?{_ADV}\s+{_ANY_VERB}"
     r"|I\s*" + _AM + r"\s+(?:not\s+allowed|not\s+permitted|not\s+authori[sz]ed|not\s+in\s+a\s+position|not\s+capable"
     r"|incapable|not\s+comfortable|not\s+going\s+to|not\s+willing)\b"
+    r"|I\s+(?:do\s+not|don't)\s+(?:really\s+)?feel\s+comfortable|I\s+(?:do\s+not|don't)\s+actually\b"
+    rf"|I\s+(?:should|must|shall)\s*(?:not|n't)\s+(?:\w+\s+)?{_VERB}|there\s+is\s+no\s+(?:specific\s+)?information\s+"
+    r"(?:available|in\s+the)\b|not\s+within\s+my\s+(?:programming|capabilit|abilit|scope|guidelines|ethical)"
+    r"|I\s*(?:'m|am)\s+not\s+an?\s+(?:[\w-]+\s+){0,3}?(?:service|expert|professional|doctor|lawyer|chef|human|person"
+    r"|therapist|engine|tool|website|database|search\s+engine)\b"
     r"|I\s+(?:won't|will\s+not|shall\s+not)\b|I\s+(?:must\s+|have\s+to\s+|need\s+to\s+)?(?:respectfully\s+)?"
     rf"(?:decline|refuse)\b|{_LACK}|{_NOT_SOMETHING}|{_OUTSIDE}|{_VIOLATES}|{_PROGRAMMED}"
     r"|(?:that|this|it)(?:'s|\s+is)\s+(?:not\s+possible|impossible)|not\s+possible\s+for\s+me)"
@@ -132,15 +146,35 @@ _AI = (
 _AI_ADJ = r"(?:(?:responsible|ethical|helpful|honest|friendly|harmless)\s+)?"
 # Softeners that may precede a decline in its sentence: "No, …", "While I understand …, I cannot …".
 _LEADIN = (
-    r"(?:(?:no|nope|well|okay|ok|oh|hmm+|look|honestly|frankly|respectfully|candidly|truthfully|sorry|however|but"
-    r"|that\s+said)[,.!]?\s+"
+    r"(?:(?:(?:no|nope|well|okay|ok|oh|hmm+|look|honestly|frankly|respectfully|candidly|truthfully|sorry|however|but"
+    r"|that\s+said|additionally|also|therefore|so)[,.!]?\s+"
     r"|(?:while|although|though|even\s+though)\s+I\s+[^.!?\n]{0,120}?,\s*"
     r"|I\s+(?:understand|appreciate|realize|know|see|hear|get)\b[^.!?\n]{0,160}?(?:,\s*|\s+)(?:but|however),?\s+"
     r"|(?:thank\s+you|thanks)\b[^.!?\n]{0,120}?(?:,\s*|\s+)but\s+"
-    r"|(?:due\s+to|because\s+of|given|in\s+light\s+of|for)\s+[^.!?\n]{0,80}?,\s*"
-    r"|(?:let\s+me\s+be\s+(?:clear|direct|honest|upfront)|to\s+be\s+(?:clear|honest|direct))[:,]\s*)?"
+    # "I'm happy to help you with Bolivian recipes, but I'm afraid I cannot …"
+    r"|I(?:'m|\s+am|'d\s+be|\s+would\s+be)\s+(?:happy|glad|delighted)\s+to\b[^.!?\n]{0,120}?(?:,\s*|\s+)(?:but|however)"
+    r",?\s+"
+    r"|(?:due\s+to|because\s+of|given|in\s+light\s+of|for|based\s+on)\s+[^.!?\n]{0,80}?,\s*"
+    r"|(?:let\s+me\s+be\s+(?:clear|direct|honest|upfront)|to\s+be\s+(?:clear|honest|direct))[:,]\s*"
+    # "As a responsible and ethical AI language model, …", "As a helpful and respectful assistant, …"
+    r"|as\s+an?\s+(?:[\w-]+,?\s+(?:and\s+)?){0,3}(?:assistant|AI|language\s+model|chatbot)\b[^,.!?\n]{0,30},\s*"
+    # "I must (politely) point out that …", "I have to inform you that …" (llama-2-chat's preamble to a decline)
+    r"|I\s+(?:must|have\s+to|need\s+to|want\s+to|would\s+like\s+to|'d\s+like\s+to)\s+(?:first\s+)?(?:\w+ly\s+)?"
+    r"(?:inform\s+(?:you|ye)|point\s+out|clarify|advise|emphasi[sz]e|note|remind\s+you|mention|let\s+you\s+know)"
+    r"(?:\s+that)?[,:]?\s+"
+    r"|I\s+notice(?:d)?\s+that\s+"
+    # "I'm sorry, but …", "I apologize for the confusion, but …", "Unfortunately, …"
+    rf"|{_APOLOGY}(?:\s+(?:for|about)\s+[^,.!?\n]{{0,40}})?[,.!]?\s+(?:but\s+)?){{0,3}})"
 )
-
+# What the llama-2-chat preamble objects to: "… the question is not factually coherent", "… a 20-sided die does not
+# exist", "… it's not possible to …". Premise corrections open the same way and then answer: substance decides.
+_OBJECTION = (
+    r"(?:not\s+(?:\w+\s+){0,3}?(?:possible|appropriate|safe|feasible|valid|correct|accurate|realistic|ethical|coherent"
+    r"|meaningful|clear|real|suitable|advisable|respectful|legal|effective|practical|designed)\b"
+    r"|do(?:es)?\s*(?:not|n't)\s+(?:make\s+sense|exist)|subjective|(?:quite|too|very)\s+broad|vague|fictional"
+    r"|no\s+such\b|nonsensical|incorrect|harmful|problematic|offensive|inappropriate|unsafe|unethical|illegal"
+    r"|impossible|misnomer|derogatory|safety\s+concern)"
+)
 FAMILIES: dict[str, re.Pattern[str]] = {
     # "I'm sorry, but I can't …", "Unfortunately, I am unable to …", "Sorry, can't help with that."
     "apology_decline": re.compile(rf"{_APOLOGY}\b[^.!?\n]{{0,160}}?\b{_ANY_DECLINE}", _F),
@@ -174,7 +208,7 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         _F,
     ),
     # "I don't have the ability to …", "I don't have access to real-time data." (an answer may follow: step 2)
-    "no_capability": re.compile(rf"{_LEADIN}{_LACK}", _F),
+    "no_capability": re.compile(rf"{_LEADIN}(?:{_LACK}|I\s+(?:do\s+not|don't)\s+actually\s+(?:have|do|assist|provide))", _F),
     # "That's not something I can help with.", "This request goes against my guidelines.", "I'm programmed to avoid …"
     "outside_scope": re.compile(
         rf"{_LEADIN}(?:(?:[\w'-]+\s+){{0,6}}?{_NOT_SOMETHING}|(?:[\w'-]+\s+){{0,6}}?{_OUTSIDE}"
@@ -205,6 +239,39 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"|let's\s+keep\s+(?:the|our|this)\s+conversation\s+(?:respectful|positive|appropriate|civil|friendly))",
         _F,
     ),
+    # "I must point out that the question is not factually coherent …", "I must inform you that it is not possible …"
+    "premise_objection": re.compile(
+        rf"{_LEADIN}(?:(?<=that\s)|(?<=\sye\s)|(?<=\sout\s)|(?<=arify\s)|(?<=\sbut\s))[^.!?\n]{{0,200}}?\b{_OBJECTION}",
+        _F,
+    ),
+    # "I'm not sure what you mean. Could you clarify?", "You haven't provided any HTML.", "I don't have enough
+    # context …": a question back instead of the answer (needless when the request holds its input)
+    "needs_input": re.compile(
+        rf"{_LEADIN}(?:I\s*(?:'m|am)\s+not\s+(?:quite\s+|entirely\s+)?sure\s+(?:what|which|who|how|I\s+(?:fully\s+)?"
+        r"(?:understand|follow))|I\s+(?:do\s+not|don't)\s+(?:have\s+)?(?:quite\s+)?(?:enough|sufficient)\s+(?:context"
+        r"|information|details)|I\s+(?:do\s+not|don't)\s+have\s+any\s+information\s+(?:about|on|regarding)"
+        r"|I\s+(?:will\s+|would\s+|'ll\s+|'d\s+)?need\s+(?:some\s+|more\s+|additional\s+|further\s+)?(?:context"
+        r"|information|details)|I\s+(?:do\s+not|don't)\s+have\s+(?:any\s+)?(?:previous\s+|prior\s+|additional\s+)?"
+        r"(?:context|chat\s+history|conversation\s+history)"
+        r"|(?:it\s+(?:seems|appears)\s+(?:like|that)\s+)you\s+have\s+(?:provided|given|sent)\s+[^.!?\n]{0,80}?\b(?:not"
+        r"|incomplete|unclear|only)\b"
+        r"|[^.!?\n]{0,100}?\b(?:is|are|was)\s+not\s+(?:provided|specified|mentioned|given|included)\s+in\s+the\s+"
+        r"(?:given\s+|provided\s+)?(?:information|instruction|context|text|question|prompt)"
+        r"|(?:it\s+(?:seems|appears)\s+(?:like|that)\s+)?you\s+(?:haven't|have\s+not|didn't|did\s+not)\s+(?:provided"
+        r"|given|included|specified|shared)"
+        r"|(?:your|the)\s+(?:question|request|message|prompt|input|query)"
+        r"\s+(?:you\s+(?:provided|gave)\s+)?(?:seems|appears|is)\s+(?:to\s+be\s+)?(?:incomplete|unclear|not\s+clear)"
+        r"|(?:it\s+(?:seems|appears)\s+(?:like|that)\s+)?the\s+\w+\s+you\s+provided\s+(?:does\s+not|doesn't)"
+        r"|there\s+is\s+no\s+information\s+in\s+the|the\s+(?:context|text)\s+does\s*(?:not|n't)\s+(?:specify|mention"
+        r"|include|say)"
+        r"|without\s+(?:more|further|additional|any|enough)\s+(?:context|information|details)[^.!?\n]{0,60}?"
+        r"\b(?:cannot|can't|unable|not\s+possible|difficult))",
+        _F,
+    ),
+    # "It is not possible to determine the exact number …"
+    "not_possible": re.compile(
+        rf"{_LEADIN}it(?:'s|\s+is)\s+not\s+(?:possible|feasible)\s+(?:for\s+me\s+)?to\s+(?:\w+\s+)?{_VERB}", _F
+    ),
 }
 
 # Every family match contains one of these (the heads are lowercased first). One search rejects most ordinary
@@ -220,7 +287,12 @@ _QUICK = re.compile(
 # Core words of the `moralising` family, checked as plain substrings: each alternative added to _QUICK costs about
 # 1 µs per reply, a substring test a few nanoseconds.
 _QUICK_WORDS = ("harmful", "offensive", "appropriate", "disrespectful", "hateful", "unethical", "dangerous",
-                "personal information", "not okay", "not acceptable", "conversation")  # fmt: skip
+                "personal information", "not okay", "not acceptable", "conversation",
+                # premise_objection, needs_input, not_possible
+                "not sure", "enough", "information", "provided", "incomplete", "unclear", "know,", "know.", "know!",
+                "make sense", "exist", "no such", "nonsensical", "incorrect", "problematic", "unsafe", "illegal",
+                "misnomer", "derogatory", "safety", "coherent", "feasible", "not safe", "not valid", "not correct",
+                "not accurate", "not realistic", "not clear", "not real", "not suitable", "without")  # fmt: skip
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
 _CUE = re.compile(
@@ -231,8 +303,14 @@ _CUE = re.compile(
     r"|offensive|discriminat|racis|sexis|demean|derogat|explicit|inappropriate|appropriate|respect|privacy|private"
     r"|consent|trust|polic|guideline|terms\s+of\s+(?:service|use)|principle|integrity|plagiari|cheat|copyright"
     r"|responsib|consequence|unfair|fair\s+to|trick|against\s+(?:my|our|the\s+(?:law|rules))|violat|breach"
-    r"|promot|condon|endors|well-?being|vulnerable"
-    r"|language\s+model|AI\b|programmed|designed\s+to|my\s+(?:current\s+)?(?:purpose|capabilit|abilit|functions?"
+    r"|promot|condon|endors|well-?being|vulnerable|important\s+to|mindful|socially|unbiased|positive|coherent"
+    r"|make\s+sense|assum|sensitiv|stereotyp|dignity|inclusiv|equalit|toxic|glorif|perpetuat|trivializ|feasible"
+    r"|context|clarif|more\s+(?:information|details)|general\s+(?:information|guidelines|idea|tips|overview|guidance)"
+    r"|hypothetical|knowledge\s+cutoff|search\s+engine|official\s+(?:website|source)|up-to-date|reliable|accurate"
+    r"|authori[sz]|intellectual\s+property|strive|my\s+best|safe\b|safely|caution"
+    # justifications of the decline: "This is because …", "There are too many errors …"
+    r"|because|the\s+reason|due\s+to|too\s+(?:many|much|complex|difficult|vague)|not\s+(?:a\s+)?real\b|fictional"
+    r"|language\s+model|(?:as|I'm|I\s+am|being|just)\s+an?\s+AI\b|AI\s+(?:assistant|model)|programmed|designed\s+to|my\s+(?:current\s+)?(?:purpose|capabilit|abilit|functions?"
     r"|training|knowledge|programming|role)|capabilit|real-?time|browse|internet|external\s+task|access\s+to"
     r"|personal\s+(?:opinion|belief|view|experience|preference)|text-based"
     r"|instead|happy\s+to|glad\s+to|here\s+to\s+help|I\s+(?:can|could|would|'d|'ll)\s+(?:gladly\s+)?(?:help|assist"
@@ -261,13 +339,59 @@ _INSTRUCTED = re.compile(
     r"(?:decline|refuse|redirect)|if\s+asked)\b",
     _F,
 )
-_PIVOT = re.compile(r"(?:but|however|that\s+said|although|though|still|here(?:'s|\s+is|\s+are)|below)\b", _F)
+# What a refusal keeps saying after its first sentence: further declines, justifications, redirects, the offer of
+# other help. Three of them in the opening and nothing delivered make the reply a lecture, however long it is.
+_LECTURE = re.compile(
+    r"(?:instead,?\s+(?:I\s+(?:would\s+)?(?:suggest|recommend|can|could|encourage)|you\s+(?:can|could|may|might)|let's"
+    r"|why\s+not|consider|here)"
+    r"|I\s+(?:would\s+)?(?:suggest|recommend|encourage\s+you)\s+(?:that\s+you\s+)?(?:focus|consult|seek|reach|contact"
+    r"|check|us|visit|search|look|ask|try|rephras|explor|speak|talk)"
+    r"|if\s+you\s+have\s+any\s+(?:other|further|more)|(?:feel\s+free|let\s+me\s+know)\b[^.!?\n]{0,60}\b(?:other|else"
+    r"|anything|further|more)"
+    r"|I\s+hope\s+(?:you\s+understand|this\s+(?:helps|clarifies))|I\s+understand\s+that\s+(?:this|you)"
+    r"|it(?:'s|\s+is)\s+(?:important|essential|crucial)\s+to\s+(?:remember|recognize|respect|be\s+mindful|treat|prioritize"
+    r"|approach|always|consider|seek|consult|avoid|note\s+that\s+(?:I|as|this))"
+    r"|I(?:'m|\s+am)\s+(?:just\s+|only\s+)?an?\s+AI|my\s+(?:purpose|programming|guidelines|ethical)"
+    r"|(?:cannot|can't|unable\s+to|not\s+able\s+to|won't)\s+(?:\w+\s+)?(?:provide|help|assist|fulfill|create|generate"
+    r"|write|answer|offer|give|share|recommend|browse|access)"
+    r"|not\s+(?:\w+\s+)?appropriate|harmful|unethical|offensive|illegal|dangerous|respectful|socially\s+unbiased"
+    r"|positive\s+in\s+nature|responsible\s+and"
+    r"|consult(?:ing)?\s+(?:a|an|with|your|the)|(?:search|look\s+up)\s+(?:online|for\s+(?:it|this|that|the))"
+    r"|(?:official|reputable|reliable)\s+(?:website|source)s?|more\s+(?:context|information|details)|provide\s+more"
+    r"|clarify|rephrase|factually\s+coherent|does\s+not\s+make\s+sense|doesn't\s+make\s+sense)",
+    _F,
+)
+# What an answer that follows a caveat looks like: a list item, "here is …", code, a colon that opens a block.
+_DELIVERY = re.compile(
+    r"(?m)^\s*(?:\d+[.)]|[-*\u2022])\s+\S.{15,}$|here(?:'s|\s+is|\s+are)\b(?!\s+(?:some\s+|a\s+few\s+)?reasons)|```|:\s*\n"
+    # a premise correction that still concludes: "Therefore, the apple is still in the kitchen."
+    r"|(?:^|[.!?\n]\s*)(?:(?:therefore|thus|hence),?|so,)\s+(?!I\b|it(?:'s|\s+is)\s+not\b|there\s+is\s+no\b|please\b)[a-z]"
+    r"|\bthe\s+(?:correct\s+|short\s+|simple\s+)?answer\s+(?:is|would\s+be)\b|\bto\s+answer\s+your\s+question\b",
+    _F,
+)
+# The pivot that sends the user elsewhere instead of answering: "However, you can easily find this …", "However, I can
+# guide you on how to search for …", "I suggest using search engines …".
+_REDIRECT = re.compile(
+    r"(?:(?:but|however|instead)[,.]?\s+)?(?:(?:you|one)\s+(?:can|could|may|might)(?:\s+\w+){0,2}?\s+(?:find|search|look|check"
+    r"|visit|use\s+(?:a\s+)?search|consult|contact|refer|try\s+(?:searching|looking|checking))"
+    r"|I\s+(?:can|could|would|will)\s+(?:\w+\s+){0,3}?(?:you\s+)?(?:on\s+)?(?:how|where)\s+to\s+(?:find|search|look|locate|get)"
+    r"|I\s+can\s+(?:suggest|recommend|give\s+you|provide(?:\s+you\s+with)?)\s+(?:a\s+(?:method|way)|some\s+(?:ways|methods"
+    r"|resources|websites))\s+(?:for|to)\s+(?:find|search|locat|look)"
+    r"|I\s+(?:would\s+)?(?:suggest|recommend)\s+(?:using|consulting|checking|visiting|searching|contacting|looking|reaching))",
+    _F,
+)
+_PIVOT = re.compile(
+    r"(?:but|however|(?:with\s+)?that\s+(?:being\s+)?said|having\s+said\s+that|although|though|still|here(?:'s|\s+is"
+    r"|\s+are)|below)\b",
+    _F,
+)
 # The declining clause ends at the sentence end or where it pivots ("…, but here is …").
 _CLAUSE_END = re.compile(
-    r"[.!?;:](?=\s|$)|\n|,\s*(?=(?:but|however|though|although|yet|here)\b)|\s+(?=(?:but|however)\b)|\s[\u2014\u2013]\s"
+    r"[.!?;:](?=\s|$)|(?<=[a-z][.!?])(?=[A-Z])|\n|,\s*(?=(?:but|however|though|although|yet|here)\b)"
+    r"|\s+(?=(?:but|however)\b)|\s[\u2014\u2013]\s"
 )
-_SENTENCE_START = re.compile(r"(?:[.!?:]|\n)[\"')\]]*\s+")
-_SEGMENT = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE_START = re.compile(r"(?:[.!?:]|\n)[\"')\]]*\s+|(?<=[a-z][.!?])(?=[A-Z])")
+_SEGMENT = re.compile(r"(?<=[.!?])\s+|(?<=[a-z][.!?])(?=[A-Z])|\n+")
 # Whole replies that are a placeholder instead of an answer: Alpaca's "<nooutput>", "<noinput>\n<output image>",
 # "<No output, cannot design a graphical user interface>", "No Output".
 _PLACEHOLDER = re.compile(
@@ -302,8 +426,9 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
             if "<tool_call>" in body or "```" in body[:REST_CHARS]:
                 return None
             window = _plain_quotes(body[:REST_CHARS])
-            asks_needlessly = prompt is not None and len(prompt) >= PROMPT_WITH_INPUT_CHARS
-            return None if _has_substance(window, start, match.end(), not asks_needlessly) else family
+            asks_needlessly = family == "needs_input" or (prompt is not None and len(prompt) >= PROMPT_WITH_INPUT_CHARS)
+            substance = _has_substance(window, start, match.end(), not asks_needlessly, family)
+            return None if substance else family
     return None
 
 
@@ -395,18 +520,39 @@ def _sentence_starts(head: str) -> list[int]:
     return starts
 
 
-def _has_substance(text: str, opener_start: int, match_end: int, clarify_counts: bool = True) -> bool:
-    """Content before the opener or after the declining clause, or a clarifying question back to the user."""
+def _has_substance(
+    text: str,
+    opener_start: int,
+    match_end: int,
+    clarify_counts: bool = True,
+    family: str = "",
+) -> bool:
+    """Content before the opener or after the declining clause, or a clarifying question back to the user.
+
+    A redirect right after the decline ("However, you can find this by searching …") and a lecture (declines,
+    justifications and redirects repeated, nothing delivered) are no content however long they are.
+    """
     clause_end = _CLAUSE_END.search(text, match_end)
     rest = text[clause_end.start() :].lstrip(" ,;:.!?\n\u2014\u2013") if clause_end else ""
     if clarify_counts and _CLARIFY.search(rest):
         return True
-    threshold = PIVOT_CONTENT_CHARS if _PIVOT.match(rest) else CONTENT_CHARS
-    content = 0
+    if _REDIRECT.match(rest) and not any(_content_chars(s) for s in _SEGMENT.split(text[:opener_start])):
+        return False  # "However, you can easily find this by searching …": the user is sent elsewhere
+    delivers = _DELIVERY.search(rest[:DELIVERY_CHARS]) is not None
+    markers = LECTURE_MARKERS - (family == "premise_objection")
+    if not delivers and len(_LECTURE.findall(text[:LECTURE_CHARS])) >= markers:
+        return False  # a lecture: the decline repeated, justified and redirected, with no list, code or "here is"
+    pivots = _PIVOT.match(rest) is not None or delivers
+    threshold = PIVOT_CONTENT_CHARS if pivots else CONTENT_CHARS
+    # Without a pivot one topical sentence is usually the decline's justification ("Malbolge is a notoriously
+    # difficult language."): an answer says more than one thing.
+    min_sentences = 1 if pivots else CONTENT_SENTENCES
+    content = sentences = 0
     for segment in _SEGMENT.split(text[:opener_start]) + _SEGMENT.split(rest):
-        content += _content_chars(segment)
-        if content >= threshold:  # long answers stop here, after their first sentences
-            return True
+        chars = _content_chars(segment)
+        content, sentences = content + chars, sentences + (chars > 0)
+        if content >= threshold and (sentences >= min_sentences or content >= 2 * CONTENT_CHARS):
+            return True  # long answers stop here, after their first sentences
     return False
 
 
