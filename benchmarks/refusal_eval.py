@@ -129,8 +129,10 @@ def classifier_detector(args: argparse.Namespace) -> Detector | str:
     return lambda rows: model.predict([r["text"] for r in rows], [r.get("prompt") for r in rows])
 
 
-def misses_by_kind(rows: list[dict], predicted: list[bool]) -> Counter:
-    return Counter(r.get("class", r.get("kind", "?")) for r, p in zip(rows, predicted, strict=True) if (r["label"] == "refusal") != p)
+def misses_by_class(rows: list[dict], predicted: list[bool]) -> Counter:
+    """Wrong predictions per labelled class (missed refusals and false alarms alike)."""
+    wrong = (r for r, p in zip(rows, predicted, strict=True) if (r["label"] == "refusal") != p)
+    return Counter(r.get("class", r.get("kind", "?")) for r in wrong)
 
 
 def speed(fn: Callable[..., object], texts: list[str], num_rows: int) -> float:
@@ -178,12 +180,12 @@ def main() -> None:
                 continue
             predictions[method] = detect(rows)
             print(line(method, scores(list(zip(truth, predictions[method], strict=True)))))
-        if any("kind" in r for r in rows):
+        if any("class" in r or "kind" in r for r in rows):
             for method in ("rules", f"rules@{args.before}"):
                 if method in predictions:
-                    missed = misses_by_kind(rows, predictions[method])
+                    missed = misses_by_class(rows, predictions[method])
                     print(
-                        f"  misses by kind ({method}): " + (", ".join(f"{k}={v}" for k, v in missed.items()) or "none")
+                        f"  wrong by class ({method}): " + (", ".join(f"{k}={v}" for k, v in missed.items()) or "none")
                     )
         wrong = [r for r, t, p in zip(rows, truth, predictions["rules"], strict=True) if t != p]
         for r in wrong[: args.show_misses]:

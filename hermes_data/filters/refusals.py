@@ -66,9 +66,9 @@ _VERB = _verbs(
     "encourage promote facilitate enable contribute tell explain describe detail reveal disclose recommend advise "
     "suggest perform process accommodate grant entertain roleplay role-play pretend browse access search retrieve "
     "send book order schedule predict diagnose prescribe determine identify classify assess evaluate analyze analyse "
-    "summarize summarise translate calculate compute solve draw design satisfy correct rewrite edit fix convert extract "
-    "rank list name guess speculate act play sing rate review judge locate compile prepare estimate implement code "
-    "program build count confirm verify embody"
+    "summarize summarise translate calculate compute solve draw design satisfy correct rewrite edit fix convert "
+    "extract rank list name guess speculate act play sing rate review judge locate compile prepare estimate "
+    "implement code program build count confirm verify embody"
 )
 _ADV = r"(?:\s+(?:\w+ly|in\s+good\s+conscience|currently|personally|really|just|actually))?"
 # "I can't help but notice", "I cannot recommend it highly enough", "I can't tell you how glad I am".
@@ -208,7 +208,9 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         _F,
     ),
     # "I don't have the ability to …", "I don't have access to real-time data." (an answer may follow: step 2)
-    "no_capability": re.compile(rf"{_LEADIN}(?:{_LACK}|I\s+(?:do\s+not|don't)\s+actually\s+(?:have|do|assist|provide))", _F),
+    "no_capability": re.compile(
+        rf"{_LEADIN}(?:{_LACK}|I\s+(?:do\s+not|don't)\s+actually\s+(?:have|do|assist|provide))", _F
+    ),
     # "That's not something I can help with.", "This request goes against my guidelines.", "I'm programmed to avoid …"
     "outside_scope": re.compile(
         rf"{_LEADIN}(?:(?:[\w'-]+\s+){{0,6}}?{_NOT_SOMETHING}|(?:[\w'-]+\s+){{0,6}}?{_OUTSIDE}"
