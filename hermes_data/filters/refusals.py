@@ -290,11 +290,10 @@ _QUICK = re.compile(
 # 1 µs per reply, a substring test a few nanoseconds.
 _QUICK_WORDS = ("harmful", "offensive", "appropriate", "disrespectful", "hateful", "unethical", "dangerous",
                 "personal information", "not okay", "not acceptable", "conversation",
-                # premise_objection, needs_input, not_possible
-                "not sure", "enough", "information", "provided", "incomplete", "unclear", "know,", "know.", "know!",
-                "make sense", "exist", "no such", "nonsensical", "incorrect", "problematic", "unsafe", "illegal",
-                "misnomer", "derogatory", "safety", "coherent", "feasible", "not safe", "not valid", "not correct",
-                "not accurate", "not realistic", "not clear", "not real", "not suitable", "without")  # fmt: skip
+                # premise_objection (after "I must point out / inform you / clarify"), needs_input, not_possible
+                "point out", "inform", "clarif", "advis", "emphasi", "notic", "not sure", "enough", "sufficient",
+                "context", "detail", "provided", "not specified", "not mentioned", "incomplete", "unclear",
+                "not clear", "feasible", "history")  # fmt: skip
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
 _CUE = re.compile(
@@ -365,7 +364,7 @@ _LECTURE = re.compile(
 )
 # What an answer that follows a caveat looks like: a list item, "here is …", code, a colon that opens a block.
 _DELIVERY = re.compile(
-    r"(?m)^\s*(?:\d+[.)]|[-*\u2022])\s+\S.{15,}$|here(?:'s|\s+is|\s+are)\b(?!\s+(?:some\s+|a\s+few\s+)?reasons)|```|:\s*\n"
+    r"(?m)^\s*(?:\d+[.)]|[-*\u2022])\s+\S.{15,}$|\bhere(?:'s|\s+is|\s+are)\b(?!\s+(?:some\s+|a\s+few\s+)?reasons)|```"
     # a premise correction that still concludes: "Therefore, the apple is still in the kitchen."
     r"|(?:^|[.!?\n]\s*)(?:(?:therefore|thus|hence),?|so,)\s+(?!I\b|it(?:'s|\s+is)\s+not\b|there\s+is\s+no\b|please\b)[a-z]"
     r"|\bthe\s+(?:correct\s+|short\s+|simple\s+)?answer\s+(?:is|would\s+be)\b|\bto\s+answer\s+your\s+question\b",
@@ -540,9 +539,11 @@ def _has_substance(
         return True
     if _REDIRECT.match(rest) and not any(_content_chars(s) for s in _SEGMENT.split(text[:opener_start])):
         return False  # "However, you can easily find this by searching …": the user is sent elsewhere
-    delivers = _DELIVERY.search(rest[:DELIVERY_CHARS]) is not None
+    delivery = _DELIVERY.search(rest[:DELIVERY_CHARS])
+    # "Instead, I suggest focusing on … Here are some ideas:" delivers a substitute, not what was asked
+    delivers = delivery is not None and "instead," not in rest[: delivery.start()].lower()
     markers = LECTURE_MARKERS - (family == "premise_objection")
-    if not delivers and len(_LECTURE.findall(text[:LECTURE_CHARS])) >= markers:
+    if not delivers and len(_LECTURE.findall(text[opener_start:LECTURE_CHARS])) >= markers:
         return False  # a lecture: the decline repeated, justified and redirected, with no list, code or "here is"
     pivots = _PIVOT.match(rest) is not None or delivers
     threshold = PIVOT_CONTENT_CHARS if pivots else CONTENT_CHARS
