@@ -4,8 +4,9 @@
                                       [--speed-rows 200000]
 
 Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and for the dev set kind):
-- dev: benchmarks/data/refusals_dev.jsonl, 613 real replies from tatsu-lab/stanford_alpaca and teknium1/GPTeacher,
-  labelled by reading each one (conventions in benchmarks/data/refusals_dev.md). The rules were tuned on it.
+- dev: benchmarks/data/refusals_dev.jsonl, 1,217 real replies (223 refusals) from tatsu-lab/stanford_alpaca,
+  teknium1/GPTeacher and tatsu-lab/alpaca_eval model outputs, labelled by reading each one with its request
+  (conventions and per-row classes in benchmarks/data/refusals_dev.md). The rules were tuned on it.
 - holdout: benchmarks/data/refusals_holdout.jsonl, frozen, from other repositories, never read while tuning. When it is
   absent the script says so and reports the other sets only.
 - labelled: benchmarks/data/refusals_labelled.jsonl, the earlier set (mostly written rows plus easy real negatives).
@@ -98,18 +99,26 @@ def line(name: str, s: dict) -> str:
 def rules_at(rev: str) -> Callable[[str], str | None]:
     """`refusal_reason` as it was at git revision `rev` (loaded from `git show`, not imported from the tree)."""
     files = {}
-    for name in ("refusals", "refusal_language"):
+    for name in ("refusals", "refusal_language", "refusal_rules"):
         shown = subprocess.run(
             ["git", "-C", str(ROOT), "show", f"{rev}:hermes_data/filters/{name}.py"], capture_output=True, text=True
         )
         if shown.returncode == 0:
             files[name] = shown.stdout
-    module = types.ModuleType("refusals_before")
-    if "refusal_language" in files:  # a revision that already had it imports it by its package path
-        language = types.ModuleType("hermes_data.filters.refusal_language")
-        exec(compile(files["refusal_language"], "refusal_language@" + rev, "exec"), language.__dict__)
-        sys.modules["hermes_data.filters.refusal_language"] = language
-    exec(compile(files["refusals"], "refusals@" + rev, "exec"), module.__dict__)
+    # A revision imports its helpers by their package paths: lend it its own versions, then put today's back.
+    saved = {name: sys.modules.get(f"hermes_data.filters.{name}") for name in ("refusal_language", "refusal_rules")}
+    try:
+        for name in ("refusal_language", "refusal_rules"):
+            if name in files:
+                helper = types.ModuleType(f"hermes_data.filters.{name}")
+                exec(compile(files[name], f"{name}@{rev}", "exec"), helper.__dict__)
+                sys.modules[f"hermes_data.filters.{name}"] = helper
+        module = types.ModuleType("refusals_before")
+        exec(compile(files["refusals"], "refusals@" + rev, "exec"), module.__dict__)
+    finally:
+        for name, previous in saved.items():
+            if previous is not None:
+                sys.modules[f"hermes_data.filters.{name}"] = previous
     return module.refusal_reason
 
 
