@@ -14,8 +14,9 @@ whitespace), near copies (1-5 % of the words of user and assistant turns replace
 
 Printed: rows/s per stage (read + annotate, with a separate split of read / validate / tokenize on a sample; each
 filter; dedup exact; dedup near; cache save; balance; write), peak RSS, dedup recall and precision on the planted
-copies, refusal recall, and a final JSON line with every figure. The near-dedup comparison with datasketch is
-`benchmarks/dedup_vs_datasketch.py`.
+copies, refusal recall, the build's rows/s and tokens/s against raw Hugging Face `encode_batch` over the same rendered
+conversations (`build / raw tokenization`, the issue 15 yardstick: goal <= 1.0), and a final JSON line with every
+figure. The near-dedup comparison with datasketch is `benchmarks/dedup_vs_datasketch.py`.
 
 Measured on the 2-core, 23 GiB development machine while other jobs shared it (load average ~2.5), 1M rows, 366M
 tokens: 877 s wall (14.6 min; the tokenizer's ~4 s load not included), 1,319 CPU-s, peak RSS 7.6 GiB. Read + annotate
@@ -342,6 +343,32 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+def raw_tokenize(recipe, tokenizer, batch_size: int = 2048) -> dict[str, float]:
+    """Seconds and tokens of the raw Hugging Face tokenizer alone over every conversation the build read.
+
+    The yardstick of issue 15: `tokenizers.Tokenizer.encode_batch` (Rust, all cores) on the rendered ChatML texts,
+    nothing else. Rendering happens outside the timed part, one batch at a time, so memory stays bounded.
+    """
+    from hermes_data.build.sources import SourceReport, iter_source, resolve_paths
+    from hermes_data.tokenizer import render_chatml
+
+    backend = tokenizer.backend_tokenizer
+    seconds, num_tokens, num_rows = 0.0, 0, 0
+    for spec in recipe.sources:
+        batch: list[str] = []
+        records = iter_source(spec, SourceReport(spec.path, spec.format, ""), resolve_paths(spec))
+        for record in [*records, None]:
+            if record is not None:
+                batch.append(render_chatml(record["messages"], bos_token=tokenizer.bos_token))
+            if len(batch) >= batch_size or (record is None and batch):
+                t = time.perf_counter()
+                num_tokens += sum(len(e) for e in backend.encode_batch(batch, add_special_tokens=False))
+                seconds += time.perf_counter() - t
+                num_rows += len(batch)
+                batch = []
+    return {"seconds": seconds, "tokens": num_tokens, "rows": num_rows}
+
+
 def split_annotate(recipe, tokenizer, sample: int) -> dict[str, float]:
     """rows/s of reading, validating (+ repair and keys) and tokenizing alone, on the first `sample` rows."""
     from hermes_data.build.annotate import prompt_key
@@ -477,11 +504,33 @@ def main() -> None:
     t_build = time.perf_counter()
     seconds, info, rejected = run(recipe, tokenizer, console)
     wall = time.perf_counter() - t_build
+    rss_build = peak_rss_gib()  # before the yardstick below reads every row again
+    raw = raw_tokenize(recipe, tokenizer)
     split = split_annotate(recipe, tokenizer, min(args.sample, args.rows))
     figures = report(args, seconds, info, wall, rss_before, split, quality(plants, stage_of(rejected)))
+    figures |= yardstick(figures, raw, rss_build)
     print(json.dumps(figures, sort_keys=True))
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def yardstick(figures: dict, raw: dict, rss_build: float) -> dict:
+    """The build against raw HF tokenization of the same rendered conversations (issue 15 goal: ratio <= 1.0)."""
+    wall, rows, tokens = figures["wall_s"], figures["rows"], raw["tokens"]
+    ratio = wall / max(raw["seconds"], 1e-9)
+    print(
+        f"build: {rows / wall:,.0f} rows/s, {tokens / wall:,.0f} tokens/s, peak RSS {rss_build:.2f} GiB; raw HF "
+        f"encode_batch alone: {raw['seconds']:.1f} s ({tokens / max(raw['seconds'], 1e-9):,.0f} tokens/s, "
+        f"{tokens:,} tokens); build / raw tokenization = {ratio:.2f}"
+    )
+    return {
+        "build_rows_per_s": round(rows / wall),
+        "build_tokens_per_s": round(tokens / wall),
+        "build_peak_rss_gib": round(rss_build, 3),
+        "raw_hf_tokenize_s": round(raw["seconds"], 2),
+        "raw_hf_tokens_per_s": round(tokens / max(raw["seconds"], 1e-9)),
+        "build_over_raw_hf": round(ratio, 3),
+    }
 
 
 def report(args, seconds, info, wall, rss_before, split, qual) -> dict:

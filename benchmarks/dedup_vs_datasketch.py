@@ -10,7 +10,9 @@ similarity is 0.90-0.99 and their 5-gram Jaccard 0.55-0.90.
 
 Reference: datasketch as a careful user runs it: word 5-gram shingles (whitespace split), MinHash(num_perm=128)
 filled with update_batch, MinHashLSH(threshold=0.8); rows in order, each queried then inserted unless a candidate
-came back (kept first). datasketch is not a dependency of hermes-toolkit: `pip install datasketch` to run it.
+came back (kept first). datasketch is not a dependency of hermes-toolkit: install it in a separate venv and name
+that interpreter with `--peer-python` (`python3 -m venv /work/venv-peers && /work/venv-peers/bin/pip install
+datasketch`); the reference then runs in a child process of that interpreter on the same texts, in the same run.
 
 Printed: documents/s (wall clock and CPU time of this process) for both and their ratio; recall on planted near and
 exact copies (the copy is dropped or clustered with its original) and precision of the dropped rows (the row kept
@@ -20,12 +22,14 @@ instead belongs to the same planted group).
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
-
-from hermes_data.dedup import near_duplicates
 
 
 def make_corpus(num_rows: int, seed: int, vocab_size: int = 50_000) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -89,6 +93,8 @@ def score(group: np.ndarray, kind: np.ndarray, drop_of: dict[int, list[int]]) ->
 
 
 def run_ours(texts: list[str], args) -> tuple[float, float, dict[int, list[int]]]:
+    from hermes_data.dedup import near_duplicates
+
     wall, cpu = time.perf_counter(), time.process_time()
     result = near_duplicates(texts, threshold=args.threshold, seed=args.seed)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -119,6 +125,20 @@ def run_datasketch(texts: list[str], args) -> tuple[float, float, dict[int, list
     return time.perf_counter() - wall, time.process_time() - cpu, dropped
 
 
+def run_peer(texts: list[str], args) -> tuple[float, float, dict[int, list[int]]]:
+    """run_datasketch in a child process of `--peer-python`, on the same texts; its own wall and cpu times."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(texts, handle)
+    try:
+        command = [args.peer_python, __file__, "--datasketch-texts", handle.name, "--threshold", str(args.threshold)]
+        if args.reference_threshold:
+            command += ["--reference-threshold", str(args.reference_threshold)]
+        out = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    finally:
+        Path(handle.name).unlink()
+    return out["wall"], out["cpu"], {int(row): kept for row, kept in out["dropped"].items()}
+
+
 def _peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
@@ -140,7 +160,13 @@ def main() -> None:
         "--reference-threshold", type=float, default=None, help="MinHashLSH threshold (default: --threshold)"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--peer-python", help="python of a venv with datasketch: the reference runs there")
+    parser.add_argument("--datasketch-texts", type=Path, help=argparse.SUPPRESS)  # child mode: texts JSON in
     args = parser.parse_args()
+    if args.datasketch_texts:
+        wall, cpu, dropped = run_datasketch(json.loads(args.datasketch_texts.read_text()), args)
+        print(json.dumps({"wall": wall, "cpu": cpu, "dropped": dropped}))
+        return
 
     start = time.perf_counter()
     texts, group, kind = make_corpus(args.rows, args.seed)
@@ -158,13 +184,16 @@ def main() -> None:
     if args.reference_rows == 0:
         return
 
-    try:
-        import datasketch  # noqa: F401
-    except ImportError:
-        print("datasketch is not installed: `pip install datasketch` to run the reference (not a dependency)")
-        return
     subset = min(args.reference_rows or len(texts), len(texts))
-    wall, cpu, dropped = run_datasketch(texts[:subset], args)
+    if args.peer_python:
+        wall, cpu, dropped = run_peer(texts[:subset], args)
+    else:
+        try:
+            import datasketch  # noqa: F401
+        except ImportError:
+            print("datasketch is not installed: name a venv's python that has it with --peer-python")
+            return
+        wall, cpu, dropped = run_datasketch(texts[:subset], args)
     report("datasketch", subset, wall, cpu, score(group[:subset], kind[:subset], dropped))
     ratio_wall = (len(texts) / ours[0]) / (subset / wall)
     ratio_cpu = (len(texts) / ours[1]) / (subset / cpu)

@@ -3,9 +3,9 @@
     python benchmarks/tokenize_throughput.py [--rows 20000] [--no-load]
 
 `measure(conversations)` is the helper `validate.py` can call: `count_tokens` (render + encode + locate the loss
-spans) against `Tokenizer.encode_batch` on the already-rendered ChatML texts, the limit counting can approach. Load
-times run in fresh subprocesses: cold with an empty temporary `HERMES_CACHE` (conversion + cache write), warm with
-the entry just written; both include importing `transformers`.
+spans; through tiktoken for the built-in tokenizer) against `Tokenizer.encode_batch` on the already-rendered ChatML
+texts, the Hugging Face tokenizer's own speed. Load times run in fresh subprocesses: cold with an empty temporary
+`HERMES_CACHE` (conversion + cache write), warm with the entry just written; both include importing `transformers`.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hermes_data.build.manifest import MANIFEST_NAME, file_sha256, verify_folder
 from hermes_data.cache import cache_root
+from hermes_data.dataset.manifest import MANIFEST_NAME, file_sha256, verify_folder
 from hermes_data.errors import DataError
 from hermes_data.publish.fetch import Source, materialize, open_ref
 from hermes_data.publish.integrity import check_rows, file_problems, require_clean

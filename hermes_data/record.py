@@ -94,14 +94,6 @@ def records_to_table(records: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist([{k: r.get(k) for k in FIELDS} for r in rows], schema=RECORD_SCHEMA)
 
 
-def table_to_records(table: pa.Table) -> list[dict[str, Any]]:
-    """Arrow table (any column order, extra columns dropped) to record dicts."""
-    missing = [f for f in FIELDS if f not in table.column_names]
-    if missing:
-        raise ValueError(f"table lacks record columns {missing}")
-    return table.select(list(FIELDS)).to_pylist()
-
-
 def canonical_json(record: dict[str, Any], fields: Sequence[str] = FIELDS) -> str:
     """A record (or a pair, with its `fields`) as canonical JSON (sorted keys, UTF-8 text): the unit of
     `content_sha256` (DESIGN §7)."""

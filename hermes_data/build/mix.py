@@ -6,8 +6,8 @@ import numpy as np
 import pyarrow as pa
 
 from hermes_data.build.recipe import MixtureSpec
-from hermes_data.build.stage import Funnel, Verdict, apply_stage
 from hermes_data.categories import SLUGS
+from hermes_data.stages.verdict import Funnel, Verdict, apply_stage
 
 
 def units_of(table: pa.Table, unit: str) -> np.ndarray:

@@ -1,6 +1,7 @@
-"""The build, top to bottom: read → annotate → filter → dedup → (cache) → balance → write.
+"""Curation, the first half of a build: read and annotate the sources, then run the recipe's stages (filters and
+dedup, `stages.build_stages`) through the stage runner, reusing a cached result when only the mixture changed.
 
-Each stage returns kept rows and rejected rows with a `stage` and `reason`; the funnel counts them for the card.
+Balance and write are `run.py`'s. Rejected rows carry `stage`, `reason` and `detail`; the funnel counts them.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from rich.console import Console
@@ -17,13 +17,12 @@ from hermes_data.build import cache
 from hermes_data.build.annotate import WORK_SCHEMA, annotate
 from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import SAMPLE_PREFIX, SourceReport, fingerprint, iter_source, resolve_paths
-from hermes_data.build.stage import Funnel, Verdict, apply_stage, verdict_from_mask
+from hermes_data.build.stages import build_stages
 from hermes_data.errors import DataError
-from hermes_data.filters.refusal_config import RefusalsSettings, detector_fingerprint
-from hermes_data.filters.refusal_methods import model_refusals
+from hermes_data.filters.refusal_config import detector_fingerprint
+from hermes_data.stages import REJECTED_COLUMNS, Funnel, run_stages
 
-STAGE_COLUMNS = [("stage", pa.string()), ("reason", pa.string())]
-REJECTED_SCHEMA = pa.schema(list(WORK_SCHEMA) + STAGE_COLUMNS)
+REJECTED_SCHEMA = pa.schema(list(WORK_SCHEMA) + REJECTED_COLUMNS)
 
 
 @dataclass
@@ -44,8 +43,9 @@ def curate(recipe: BuildRecipe, tokenizer, console: Console) -> Curated:
     """Read, annotate, filter and dedup, reusing the cached result when nothing before the mixture changed."""
     resolved = [resolve_paths(spec) for spec in recipe.sources]
     sections = recipe.model_dump(mode="json", include={"sources", "repair", "filters", "dedup", "tokenizer", "seed"})
-    if isinstance(recipe.filters.refusals, RefusalsSettings) and detector_fingerprint(recipe.filters.refusals):
-        sections["refusal_model_files"] = detector_fingerprint(recipe.filters.refusals)  # a local model's bytes
+    model_files = detector_fingerprint(recipe.filters.refusals)
+    if model_files:
+        sections["refusal_model_files"] = model_files  # a local classifier's bytes, beyond its name and revision
     key = cache.curated_key(sections, [fingerprint(paths) for paths in resolved])
     hit = cache.load(key)
     if hit is not None:
@@ -106,12 +106,6 @@ def _resolved_ref(spec, paths: list[str]) -> str:
 
 
 def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -> None:
-    from hermes_data.filters.empty_turns import empty_turns_filter
-    from hermes_data.filters.invalid import invalid_filter
-    from hermes_data.filters.length import length_filter
-    from hermes_data.filters.model_priority import model_priority_filter
-
-    f = recipe.filters
     repaired = [bool(r) for r in curated.table.column("_repaired").to_pylist()]
     if any(repaired):
         mask = pa.array(repaired)
@@ -119,118 +113,14 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
             pc.add(curated.table.column("_input_tokens"), curated.table.column("_output_tokens")).filter(mask)
         ).as_py()
         curated.funnel.add("repair", "python_literal", sum(repaired), tokens, action="repaired")
-    stages: list[tuple[str, object]] = [
-        (
-            "category",
-            lambda t: verdict_from_mask(
-                pc.is_null(t.column("category")).to_numpy(zero_copy_only=False), "unmapped_category"
-            ),
-        ),
-    ]
-    if f.empty_turns:
-        stages.append(("empty_turns", empty_turns_filter))
-    stages.append(("length", lambda t: length_filter(t, min_tokens=f.min_tokens, max_tokens=f.max_tokens)))
-    if f.drop_invalid:
-        stages.append(("invalid", invalid_filter))
-    if f.refusals:
-        settings = f.refusals if isinstance(f.refusals, RefusalsSettings) else None
-        stages.append(("refusals", lambda t: _refusals(t, settings)))
-    if f.model_priority:
-        stages.append(("model_priority", model_priority_filter))
-    if recipe.dedup.exact:
-        stages.append(("dedup_exact", _exact_dedup))
-    if recipe.dedup.near:
-        near = recipe.dedup.near
-        stages.append(("dedup_near", lambda t: _near_dedup(t, near, recipe.seed)))
-    for name, stage in stages:
-        before, start, cpu = curated.table.num_rows, time.perf_counter(), time.process_time()
-        with console.status(f"{name}: {before:,} rows"):
-            verdict = stage(curated.table)
-        curated.table, rejected = apply_stage(curated.table, name, verdict, curated.funnel)
-        curated.seconds[name] = time.perf_counter() - start
-        curated.cpu_seconds[name] = time.process_time() - cpu
-        if rejected.num_rows:
-            curated.rejected.append(rejected)
-        console.print(f"  {name:<15} kept {curated.table.num_rows:>10,} of {before:,}")
-        if curated.table.num_rows == 0:
-            raise DataError(
-                f"every row was filtered out by the {name!r} stage; see the reasons above and loosen the recipe"
-            )
-
-
-def _refusals(table: pa.Table, settings: RefusalsSettings | None = None) -> Verdict:
-    """`refusal_conversation_mask` (final assistant turn refuses, no system prompt instructs declines), computed
-    without `messages.to_pylist()`: only the final replies become Python strings, and only the few rows whose reply
-    refuses are expanded to check their system prompts. Same result (checked on 18k synthetic rows and the
-    sample); as fast (the regexes dominate) but without a Python copy of every conversation, GiBs at 1M rows."""
-    from hermes_data.filters.refusals import instructs_decline, is_refusal
-
-    drop = np.zeros(table.num_rows, dtype=bool)
-    row = 0
-    for chunk in table.column("messages").chunks:
-        replies = _last_replies(chunk)
-        for i, reply in enumerate(replies):
-            if reply and is_refusal(reply):
-                messages = chunk[i].as_py()
-                drop[row + i] = not any(
-                    m.get("role") == "system" and instructs_decline(m.get("content") or "") for m in messages
-                )
-        row += len(chunk)
-    if settings is not None and settings.method != "rules":
-        drop = model_refusals(table, settings, drop)
-    return verdict_from_mask(drop, "refusal")
-
-
-def _last_replies(messages: pa.ListArray) -> list[str | None]:
-    """Content of each row's last assistant message (None when it has none), from the Arrow columns directly."""
-    offsets = messages.offsets.to_numpy()
-    values = messages.values  # the unsliced child: `offsets` index into it
-    is_reply = pc.fill_null(pc.equal(pc.struct_field(values, "role"), "assistant"), False).to_numpy(
-        zero_copy_only=False
+    done = run_stages(
+        curated.table,
+        build_stages(recipe),
+        curated.funnel,
+        status=console.status,
+        report=lambda name, kept, before: console.print(f"  {name:<15} kept {kept:>10,} of {before:,}"),
     )
-    idx = np.flatnonzero(is_reply)
-    idx = idx[(idx >= offsets[0]) & (idx < offsets[-1])]
-    row_of = np.searchsorted(offsets, idx, side="right") - 1
-    last = np.r_[row_of[1:] != row_of[:-1], True] if len(idx) else np.zeros(0, dtype=bool)
-    take = np.full(len(messages), -1, dtype=np.int64)
-    take[row_of[last]] = idx[last]
-    positions = pa.array(take, mask=take < 0)
-    return pc.take(pc.struct_field(values, "content"), positions).to_pylist()
-
-
-def _exact_dedup(table: pa.Table) -> Verdict:
-    from hermes_data.dedup import exact_duplicates
-
-    keep = exact_duplicates(table.column("_exact_key").to_pylist(), model_rank=_ranks(table), lengths=_lengths(table))
-    return verdict_from_mask(~np.asarray(keep, dtype=bool), "exact_duplicate")
-
-
-def _near_dedup(table: pa.Table, spec, seed: int) -> Verdict:
-    from hermes_data.dedup import dedup_text, near_duplicates, prompt_numbers
-
-    # Chunk by chunk: only one chunk's messages are Python objects at a time (the whole column as dicts would
-    # cost several GiB at 1M rows), and only the joined texts stay alive. `distinct`: two questions that differ
-    # only in their numbers ("17 x 23" vs "17 x 24") are different problems, never merged.
-    texts, numbers = [], []
-    for chunk in table.column("messages").chunks:
-        for messages in chunk.to_pylist():
-            texts.append(dedup_text(messages))
-            numbers.append(prompt_numbers(messages))
-    result = near_duplicates(
-        texts,
-        model_rank=_ranks(table),
-        threshold=spec.threshold,
-        num_perm=spec.num_perm,
-        ngram=spec.ngram,
-        seed=seed,
-        distinct=numbers,
-    )
-    return verdict_from_mask(~np.asarray(result.keep, dtype=bool), "near_duplicate")
-
-
-def _ranks(table: pa.Table) -> list[int]:
-    return table.column("_model_rank").to_pylist()
-
-
-def _lengths(table: pa.Table) -> list[int]:
-    return pc.add(table.column("_input_tokens"), table.column("_output_tokens")).to_pylist()
+    curated.table = done.table
+    curated.rejected += done.rejected
+    curated.seconds.update(done.seconds)
+    curated.cpu_seconds.update(done.cpu_seconds)

@@ -13,6 +13,7 @@ from hermes_data.build.mix import category_stats, mix
 from hermes_data.build.pipeline import REJECTED_SCHEMA, curate
 from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import resolve_paths
+from hermes_data.build.stages import stage_names
 from hermes_data.categories import CATEGORIES
 from hermes_data.record import FIELDS, RECORD_SCHEMA
 
@@ -56,7 +57,7 @@ def write_output(recipe: BuildRecipe, curated, balanced: Balanced, *, extra: dic
     return write_build(
         recipe.output,
         kept=balanced.output.select(list(FIELDS)).cast(RECORD_SCHEMA),
-        rejected=balanced.rejected.select([*FIELDS, "stage", "reason"]),
+        rejected=balanced.rejected.select([*FIELDS, "stage", "reason", "detail"]),
         recipe=recipe.model_dump(mode="json"),
         recipe_sha256=recipe.section_sha256(),
         sources=curated.sources,
@@ -93,6 +94,9 @@ def print_summary(console: Console, recipe: BuildRecipe, manifest: dict) -> None
         for e in dropped:
             funnel.add_row(e["stage"], e["reason"], f"{e['rows']:,}", f"{e['tokens']:,}")
         console.print(funnel)
+    for e in manifest["funnel"]:
+        if e.get("action") == "not_checked":
+            console.print(f"{e['stage']}: {e['rows']:,} rows not checked (the rules cover English only)")
     console.print(f"wrote {recipe.output} (content_sha256 {manifest['content_sha256'][:16]}…)")
 
 
@@ -119,14 +123,3 @@ def print_plan(console: Console, recipe: BuildRecipe) -> dict:
         )
     console.print(f"output: {recipe.output} (not written: dry run)", soft_wrap=True)
     return plan
-
-
-def stage_names(recipe: BuildRecipe) -> list[str]:
-    f = recipe.filters
-    names = ["read", *(["repair"] if recipe.repair else []), "validate", "count_tokens", "category"]
-    names += (
-        ["empty_turns"] * f.empty_turns + ["length"] + ["invalid"] * f.drop_invalid + ["refusals"] * bool(f.refusals)
-    )
-    names += ["model_priority"] * bool(f.model_priority) + ["dedup_exact"] * recipe.dedup.exact
-    names += ["dedup_near"] * bool(recipe.dedup.near) + ["balance"] * bool(recipe.mixture) + ["write"]
-    return names

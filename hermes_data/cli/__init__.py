@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from hermes_data.cli import build, convert, generate, pairs, publish, pull, stats, validate, verify, versions
+from hermes_data.cli import build, convert, generate, pairs, publish, pull, rejected, stats, validate, verify, versions
 from hermes_data.cli.common import console_err
 from hermes_data.errors import HermesError
 
@@ -27,6 +27,7 @@ app.command("publish")(publish.publish_command)
 app.command("pull")(pull.pull_command)
 app.command("verify")(verify.verify_command)
 app.command("versions")(versions.versions_command)
+app.command("rejected")(rejected.rejected_command)
 
 
 def main() -> None:

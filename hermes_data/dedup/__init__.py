@@ -3,11 +3,18 @@ verified with rapidfuzz. Pure functions over lists of keys and texts; the build 
 
     keep = exact_duplicates([exact_key(m) for m in messages], model_rank=ranks)
     near = near_duplicates([dedup_text(m) for m in kept_messages], model_rank=kept_ranks,
-                           distinct=[prompt_numbers(m) for m in kept_messages])
+                           distinct=[row_identity(m, tools, docs) for m, tools, docs in kept_rows])
 """
 
 from hermes_data.dedup.exact import exact_duplicates, exact_key, exact_keys, keep_order, normalize_text
-from hermes_data.dedup.near import NearDupResult, dedup_text, near_duplicates, prompt_numbers
+from hermes_data.dedup.near import (
+    NearDupResult,
+    dedup_text,
+    near_duplicates,
+    prompt_numbers,
+    recurring_lines,
+    row_identity,
+)
 
 __all__ = [
     "NearDupResult",
@@ -19,4 +26,6 @@ __all__ = [
     "near_duplicates",
     "normalize_text",
     "prompt_numbers",
+    "recurring_lines",
+    "row_identity",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -24,6 +25,11 @@ import polars as pl
 # Unit and record separators cannot survive whitespace collapsing inside a content, so a role/content boundary can
 # never be forged by the text itself.
 _ROLE_SEP, _MESSAGE_SEP = b"\x1f", b"\x1e"
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hermes_data.stages.verdict import Verdict
 
 
 # The bytes str.split() treats as whitespace in ASCII text, mapped to a space for the fast path.
@@ -89,3 +95,21 @@ def exact_duplicates(
     keep = np.zeros(len(keys), dtype=bool)
     keep[best.to_numpy()] = True
     return keep
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
+
+
+def exact_dedup_stage(table: pa.Table) -> Verdict:
+    """Drop rows whose normalized conversation (`_exact_key`) equals a row kept in `keep_order`; `detail` names
+    the kept row's id."""
+    from hermes_data.stages.arrow import row_lengths
+    from hermes_data.stages.verdict import detail_json, verdict_from_mask
+
+    keys = table.column("_exact_key").to_pylist()
+    keep = exact_duplicates(keys, model_rank=table.column("_model_rank").to_pylist(), lengths=row_lengths(table))
+    ids = table.column("id").to_pylist()
+    kept_id = {keys[i]: ids[i] for i in np.flatnonzero(keep).tolist()}
+    details = [None if k else detail_json(kept_id=kept_id[key]) for k, key in zip(keep.tolist(), keys, strict=True)]
+    return verdict_from_mask(~np.asarray(keep, dtype=bool), "exact_duplicate", details)

@@ -19,8 +19,18 @@ with their own representative, at most `_MAX_ROUNDS` rounds. That bounds the wor
 that thousands of rows share) at `_MAX_ROUNDS * size` comparisons instead of size² / 2, so the cost stays about
 linear in rows. Pairs already in one cluster are not compared again.
 
-**Clusters** are the connected components of the verified pairs (union-find); within each, the kept row is the one
-from the strongest model (lowest `model_rank`, None = weakest), then the longest text, then the first seen.
+**Clusters** are the connected components of the verified pairs (union-find). Within each, rows are taken in
+preference order (strongest model: lowest `model_rank`, None = weakest; then the longest text; then the first seen)
+and a row is dropped only when it is itself at or above the threshold against a row already kept in that cluster
+(compared with at most `_MAX_ROUNDS` kept rows); otherwise it is kept too. So a chain A≈B≈C never drops C for A,
+and every dropped row names the kept row and the verified similarity (`duplicate_of`, `similarity`).
+
+**Recurring text** (a tool description or instruction template repeated inside the user turn, a shared few-shot
+block, a long shared system prompt folded into a turn): a line of at least `_MIN_LINE_CHARS` characters that occurs
+in at least `boilerplate_share` of the rows (and at least `_MIN_BOILERPLATE_ROWS` rows) is found from the data in
+one counting pass, left out of the compared text (similarity is judged on what differs) and made part of the row's
+identity instead: two rows carrying different recurring lines (another tool description) are never merged. A row
+that is nothing but recurring lines is compared on its whole text.
 
 **Numbers.** `prompt_numbers` gives the numbers of the user turns; passed as `distinct`, it keeps "What is 17 x 23?"
 and "What is 17 x 24?" apart however similar their solutions read: different numbers in the question make a
@@ -31,11 +41,16 @@ same question are still near-duplicates (the strongest model's answer is kept).
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from hermes_data.dedup.exact import keep_order
@@ -43,6 +58,10 @@ from hermes_data.dedup.minhash import BATCH_CHARS, buckets, char_batches, fmix64
 
 _NEAR_ROLES = ("user", "assistant", "tool")
 _MAX_ROUNDS = 8
+_MIN_LINE_CHARS = 30  # shorter lines ("Sure!", "Input:") carry little and recur by chance
+_MIN_BOILERPLATE_ROWS = 8
+_SNAP_LIMIT = 64
+_SNAP_SIMILARITY = 90.0  # character similarity (percent) at which a long line is taken for a recurring one
 
 # RAG user turns (paper Figure 8, DESIGN §4): a `CONTEXT:` label and `Document:N` blocks, before or after the question.
 _DOC_HEADER = re.compile(
@@ -50,6 +69,11 @@ _DOC_HEADER = re.compile(
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hermes_data.stages.verdict import Verdict
 
 
 def _strip_documents(text: str) -> str:
@@ -80,6 +104,73 @@ def prompt_numbers(messages: Sequence[dict]) -> str:
     return " ".join(number for text in users for number in _NUMBER.findall(text))
 
 
+def row_identity(messages: Sequence[dict], tools: str | None = None, documents: Sequence | None = None) -> str:
+    """What a row must share with another to be its near-duplicate, as one string to pass as `distinct`: the
+    numbers of the question (`prompt_numbers`), the tool set and the document set. Same question against other
+    tools or other documents is another training example (choosing the right tool is the point). Tools and
+    documents come from the record's columns; without a `tools` column, the `<tools>` block of the system prompt."""
+    if tools in (None, "", "[]"):
+        system = "\n".join(m.get("content") or "" for m in messages if m["role"] == "system")
+        found = _TOOLS_BLOCK.search(system)
+        tools = found.group(1).strip() if found else ""
+    docs = json.dumps(list(documents or []), sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.blake2b(f"{tools}\x1f{docs}".encode(), digest_size=8).hexdigest() if tools or documents else ""
+    return f"{prompt_numbers(messages)}\x1f{digest}"
+
+
+_TOOLS_BLOCK = re.compile(r"<tools>(.*?)</tools>", re.DOTALL)
+
+
+def recurring_lines(texts: Sequence[str], share: float) -> set[str]:
+    """Lines (lowercased, whitespace collapsed, at least `_MIN_LINE_CHARS` long) found in at least `share` of the
+    texts and at least `_MIN_BOILERPLATE_ROWS` of them: one pass, a counter of each text's distinct lines."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        if "\n" in text:
+            counts.update({_line_key(line) for line in text.splitlines() if len(line) >= _MIN_LINE_CHARS})
+    limit = max(_MIN_BOILERPLATE_ROWS, math.ceil(share * len(texts)))
+    return {line for line, count in counts.items() if count >= limit}
+
+
+def _line_key(line: str) -> str:
+    """A line as counted: case and runs of whitespace do not make another line."""
+    return " ".join(line.lower().split())
+
+
+def _without_recurring(texts: list[str], recurring: set[str]) -> tuple[list[str], list[str]]:
+    """Each text without its recurring lines (the whole text if nothing else is left), and a key naming the
+    recurring lines it had ("" when none). A long line within a few characters of a recurring one (a near copy
+    that edited a word of the template) counts as that line, when there are few enough recurring lines
+    (`_SNAP_LIMIT`) to compare each long line with all of them."""
+    choices = sorted(recurring) if len(recurring) <= _SNAP_LIMIT else []
+    stripped, keys = [], []
+    for text in texts:
+        if "\n" not in text:
+            stripped.append(text)
+            keys.append("")
+            continue
+        lines = text.splitlines()
+        line_keys = [_line_key(line) if len(line) >= _MIN_LINE_CHARS else "" for line in lines]
+        if choices:
+            line_keys = [_snap(key, recurring, choices) for key in line_keys]
+        shared = [key for key in line_keys if key in recurring]
+        if not shared:
+            stripped.append(text)
+            keys.append("")
+            continue
+        rest = "\n".join(line for line, key in zip(lines, line_keys, strict=True) if key not in recurring)
+        stripped.append(rest if rest.strip() else text)
+        keys.append(hashlib.blake2b("\x1f".join(sorted(set(shared))).encode(), digest_size=8).hexdigest())
+    return stripped, keys
+
+
+def _snap(key: str, recurring: set[str], choices: list[str]) -> str:
+    if not key or key in recurring:
+        return key
+    match = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=_SNAP_SIMILARITY)
+    return match[0] if match else key
+
+
 @dataclass(frozen=True)
 class NearDupResult:
     """Outcome of `near_duplicates`, aligned with the input rows."""
@@ -93,6 +184,11 @@ class NearDupResult:
     num_similar: int  # of those, pairs at or above the threshold
     bands: int
     rows: int
+    # similarity of each dropped row to its kept row (NaN for kept rows), verified on the compared text
+    similarity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    num_chain_kept: int = 0  # rows in a cluster that no kept row reached at the threshold, kept (chains)
+    num_boilerplate_lines: int = 0  # distinct recurring lines left out of the compared texts
+    num_boilerplate_rows: int = 0  # rows that had some
 
 
 class _UnionFind:
@@ -123,17 +219,26 @@ class _Verifier:
         self.words = dict(zip(rows.tolist(), _word_strings([texts[i] for i in rows]), strict=True))
         # Pairs that failed, so a bucket that recurs in several bands with other members costs them once.
         self.failed: set[tuple[int, int]] = set()
+        self.scores: dict[tuple[int, int], float] = {}
 
     def similar(self, a: int, b: int) -> bool:
+        return self.score(a, b) >= self.threshold
+
+    def score(self, a: int, b: int) -> float:
+        """Word similarity of rows a and b, 0.0 when below the threshold or their `distinct` values differ."""
         pair = (min(a, b), max(a, b))
+        if pair in self.scores:
+            return self.scores[pair]
         if pair in self.failed or (self.distinct is not None and self.distinct[a] != self.distinct[b]):
-            return False
+            return 0.0
         self.num_compared += 1
-        if Indel.normalized_similarity(self.words[a], self.words[b], score_cutoff=self.threshold) >= self.threshold:
+        value = Indel.normalized_similarity(self.words[a], self.words[b], score_cutoff=self.threshold)
+        if value >= self.threshold:
             self.num_similar += 1
-            return True
+            self.scores[pair] = value
+            return value
         self.failed.add(pair)
-        return False
+        return 0.0
 
 
 def _word_strings(texts: list[str]) -> list[str]:
@@ -197,14 +302,24 @@ def near_duplicates(
     ngram: int = 5,
     seed: int = 0,
     distinct: Sequence[str] | None = None,
+    boilerplate_share: float | None = 0.01,
 ) -> NearDupResult:
     """Near-duplicate clusters of `texts` (typically `dedup_text` of each row) and the row to keep in each.
 
-    Rows whose `distinct` values differ are never merged (the build passes `prompt_numbers`). Pure and
+    Rows whose `distinct` values differ are never merged (the build passes `row_identity`). Lines recurring in at
+    least `boilerplate_share` of the rows are compared as identity, not as text (None: off). Pure and
     deterministic: the same inputs and seed give the same result.
     """
     texts = list(texts)
     _check(texts, threshold, num_perm, ngram, model_rank, distinct)
+    lengths = [len(t) for t in texts]
+    recurring = recurring_lines(texts, boilerplate_share) if boilerplate_share is not None else set()
+    boilerplate_rows = 0
+    if recurring:
+        texts, shared = _without_recurring(texts, recurring)
+        boilerplate_rows = sum(1 for key in shared if key)
+        base = [""] * len(texts) if distinct is None else [str(d) for d in distinct]
+        distinct = [f"{d}\x1e{key}" if key else d for d, key in zip(base, shared, strict=True)]
     bands, rows = lsh_params(threshold, num_perm, ngram)
     keys, has_words = lsh_keys(
         texts, bands=bands, rows=rows, num_perm=num_perm, ngram=ngram, seed=seed, salts=_salts(distinct)
@@ -218,8 +333,9 @@ def near_duplicates(
             union.union(a, b)
     for group in groups:
         _link_group(group, union, verifier)
-    position = keep_order(len(texts), model_rank, [len(t) for t in texts])
-    return _result(union, position, verifier, bands, rows)
+    position = keep_order(len(texts), model_rank, lengths)
+    result = _result(union, position, verifier, bands, rows)
+    return replace(result, num_boilerplate_lines=len(recurring), num_boilerplate_rows=boilerplate_rows)
 
 
 def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands: int, rows: int) -> NearDupResult:
@@ -227,18 +343,31 @@ def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands:
     members = np.array(sorted(union.parent), dtype=np.int64)
     roots = np.array([union.find(m) for m in members.tolist()], dtype=np.int64)
     keep = np.ones(num_rows, dtype=bool)
+    similarity = np.full(num_rows, np.nan)
     cluster_id = np.full(num_rows, -1, dtype=np.int64)
     duplicate_of: list[int | None] = [None] * num_rows
     # A root is its cluster's smallest member, so numbering clusters by root numbers them by first member.
     root_values, cluster_of = np.unique(roots, return_inverse=True)
     cluster_id[members] = cluster_of
     by_preference = members[np.lexsort((position[members], cluster_of))]
-    firsts = np.flatnonzero(np.diff(cluster_id[by_preference], prepend=-1))
-    best = by_preference[firsts]  # best[c]: the kept row of cluster c
-    dropped = members[best[cluster_of] != members]
-    keep[dropped] = False
-    for row, kept in zip(dropped.tolist(), best[cluster_id[dropped]].tolist(), strict=True):
-        duplicate_of[row] = kept
+    chain_kept = 0
+    kept_in_cluster: list[int] = []
+    previous = -1
+    # Verified against the kept rows, not inferred through the cluster: the union-find only proposes.
+    for row in by_preference.tolist():
+        if cluster_id[row] != previous:
+            previous, kept_in_cluster = cluster_id[row], [row]
+            continue
+        best, best_score = None, 0.0
+        for kept in kept_in_cluster[:_MAX_ROUNDS]:
+            value = verifier.score(kept, row)
+            if value > best_score:
+                best, best_score = kept, value
+        if best is None:
+            kept_in_cluster.append(row)
+            chain_kept += 1
+            continue
+        keep[row], duplicate_of[row], similarity[row] = False, best, best_score
     return NearDupResult(
         keep=keep,
         cluster_id=cluster_id,
@@ -249,4 +378,54 @@ def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands:
         num_similar=verifier.num_similar,
         bands=bands,
         rows=rows,
+        similarity=similarity,
+        num_chain_kept=chain_kept,
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
+
+
+def near_dedup_stage(table: pa.Table, spec, seed: int) -> Verdict:
+    """Drop near duplicates (`near_duplicates` with the recipe's `dedup.near` spec); `detail` names the kept row's
+    id and the word similarity of the two texts."""
+    from hermes_data.stages.verdict import verdict_from_mask
+
+    # Chunk by chunk: only one chunk's messages are Python objects at a time (the whole column as dicts would
+    # cost several GiB at 1M rows), and only the joined texts stay alive. `distinct`: two questions that differ
+    # only in their numbers ("17 x 23" vs "17 x 24"), their tools or their documents are different rows.
+    texts, numbers = [], []
+    names = [name for name in _IDENTITY if name in table.column_names]
+    for batch in table.select(names).to_batches():
+        columns = [batch.column(name).to_pylist() if name in names else [None] * batch.num_rows for name in _IDENTITY]
+        for messages, tools, documents in zip(*columns, strict=True):
+            texts.append(dedup_text(messages))
+            numbers.append(row_identity(messages, tools, documents))
+    result = near_duplicates(
+        texts,
+        model_rank=table.column("_model_rank").to_pylist(),
+        threshold=spec.threshold,
+        num_perm=spec.num_perm,
+        ngram=spec.ngram,
+        seed=seed,
+        distinct=numbers,
+    )
+    return verdict_from_mask(~np.asarray(result.keep, dtype=bool), "near_duplicate", near_details(table, texts, result))
+
+
+def near_details(table: pa.Table, texts: Sequence[str], result: NearDupResult) -> list[str | None]:
+    """`detail` of each dropped row: the kept row's id and the similarity the verifier measured between the two
+    (on the text left once recurring boilerplate is set aside, so it is the figure that decided the drop)."""
+    from hermes_data.stages.verdict import detail_json
+
+    ids = table.column("id").to_pylist()
+    details: list[str | None] = [None] * len(texts)
+    for i, kept in enumerate(result.duplicate_of):
+        if kept is None or result.keep[i]:
+            continue
+        details[i] = detail_json(kept_id=ids[kept], similarity=round(float(result.similarity[i]), 4))
+    return details
+
+
+_IDENTITY = ("messages", "tools", "documents")

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hermes_data.build.stage import Verdict
+from hermes_data.stages.verdict import Verdict, detail_json
 
 
 def empty_turns_filter(table: pa.Table) -> Verdict:
@@ -26,7 +26,32 @@ def empty_turns_filter(table: pa.Table) -> Verdict:
         elif last != "assistant":
             reasons[i] = "missing_reply"
     keep = np.array([r is None for r in reasons], dtype=bool)
-    return Verdict(keep=keep, reasons=reasons)
+    return Verdict(keep=keep, reasons=reasons, details=_details(table, reasons))
+
+
+def _details(table: pa.Table, reasons: list[str | None]) -> list[str | None]:
+    """The turn that fired, for the dropped rows only (their messages become Python objects, the kept rows' not)."""
+    details: list[str | None] = [None] * len(reasons)
+    dropped = [i for i, r in enumerate(reasons) if r]
+    if not dropped:
+        return details
+    for i, messages in zip(dropped, table.column("messages").take(dropped).to_pylist(), strict=True):
+        messages = messages or []
+        if reasons[i] == "empty_turn":
+            turn = next(
+                (
+                    t
+                    for t, m in enumerate(messages)
+                    if not (m.get("content") or "").strip() and not (t == 0 and m.get("role") == "system")
+                ),
+                None,
+            )
+            details[i] = detail_json(turn=turn, role=None if turn is None else messages[turn].get("role"))
+        elif reasons[i] == "missing_reply" and messages:
+            details[i] = detail_json(turn=len(messages) - 1, role=messages[-1].get("role"))
+        else:
+            details[i] = detail_json(turns=len(messages), roles=sorted({m.get("role") for m in messages}))
+    return details
 
 
 def _last_roles(messages: pa.ChunkedArray) -> list[str | None]:

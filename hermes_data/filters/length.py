@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from hermes_data.build.stage import Verdict, row_tokens
+from hermes_data.stages.verdict import Verdict, detail_json, row_tokens
 
 
 def length_filter(table: pa.Table, *, min_tokens: int, max_tokens: int) -> Verdict:
@@ -13,4 +13,9 @@ def length_filter(table: pa.Table, *, min_tokens: int, max_tokens: int) -> Verdi
     tokens = row_tokens(table)
     reasons = np.where(tokens < min_tokens, "too_short", np.where(tokens > max_tokens, "too_long", ""))
     keep = reasons == ""
-    return Verdict(keep=keep, reasons=[r or None for r in reasons.tolist()])
+    limits = {"too_short": min_tokens, "too_long": max_tokens}
+    details = [
+        detail_json(tokens=int(t), limit=limits[r]) if r else None
+        for r, t in zip(reasons.tolist(), tokens.tolist(), strict=True)
+    ]
+    return Verdict(keep=keep, reasons=[r or None for r in reasons.tolist()], details=details)

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from hermes_data.build.stage import Verdict
+from hermes_data.stages.verdict import Verdict, detail_json
 
 
 def model_priority_filter(table: pa.Table) -> Verdict:
@@ -30,4 +30,9 @@ def model_priority_filter(table: pa.Table) -> Verdict:
         None if k else ("weaker_model" if r > b else "same_prompt")
         for k, r, b in zip(keep, rank, best_rank, strict=True)
     ]
-    return Verdict(keep=keep, reasons=reasons)
+    ids, models = table.column("id").to_pylist(), table.column("model").to_pylist()
+    details = [
+        None if k else detail_json(kept_id=ids[w], kept_model=models[w], model=models[i])
+        for i, (k, w) in enumerate(zip(keep.tolist(), winner.tolist(), strict=True))
+    ]
+    return Verdict(keep=keep, reasons=reasons, details=details)

@@ -71,9 +71,9 @@ class RefusalsSettings(BaseModel):
             raise ValueError(f"method {self.method!r} needs a judge: {{base_url: URL, model: NAME}}")
 
 
-def detector_fingerprint(settings: RefusalsSettings) -> str | None:
+def detector_fingerprint(settings: bool | RefusalsSettings) -> str | None:
     """Hash of a local classifier folder's files (names, sizes, and config bytes), or None for rules / Hub models."""
-    if settings.classifier is None:
+    if not isinstance(settings, RefusalsSettings) or settings.classifier is None:
         return None
     folder = Path(settings.classifier.model)
     if not folder.is_dir():

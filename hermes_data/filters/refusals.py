@@ -35,9 +35,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.filters.refusal_language import RULES_LANGUAGES, rules_cover  # noqa: F401 (re-exported)
 from hermes_data.filters.refusal_rules import (
     APOSTROPHES,
@@ -71,6 +73,11 @@ CONTENT_SENTENCES = 2  # without a pivot, content must span two sentences (or be
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
 
 _F = re.IGNORECASE
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hermes_data.stages.verdict import Verdict
 _INSTRUCTED = re.compile(
     r"\b(?:only\s+(?:discuss|answer|talk\s+about|handle|help\s+with|respond\s+to|cover)|never\s+(?:write|give|discuss"
     r"|answer|provide|reveal|share|help)|do\s+not\s+(?:answer|discuss|help|write|provide|reveal)|(?:politely\s+)?"
@@ -240,3 +247,63 @@ def _content_chars(segment: str) -> int:
     """Length of a sentence that is not filler (filler has at least one cue per CHARS_PER_CUE characters)."""
     segment = segment.strip(" -*#>\u2022")
     return len(segment) if segment and len(segment) > CHARS_PER_CUE * len(CUE.findall(segment)) else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
+
+
+def refusals_stage(table: pa.Table, settings: bool | RefusalsSettings = True) -> Verdict:
+    """Drop rows whose final assistant turn refuses unless a system prompt instructs declines, with the rule (or
+    model) that fired and the reply's opening sentence as `detail`. The rules judge English only: replies in other
+    languages are counted `not_checked` (never dropped by the rules). Only the final replies and the requests before
+    them become Python strings; only the few rows whose reply refuses are expanded to check their system prompts (the
+    whole `messages` column as Python objects would be GiBs at 1M rows). A model method (`settings.method`) then
+    decides the rest, or every row (`refusal_methods.model_refusals`)."""
+    from hermes_data.stages.arrow import last_replies, last_requests
+    from hermes_data.stages.verdict import Verdict, detail_json
+
+    drop = np.zeros(table.num_rows, dtype=bool)
+    unchecked = np.zeros(table.num_rows, dtype=bool)
+    details: list[str | None] = [None] * table.num_rows
+    row = 0
+    for chunk in table.column("messages").chunks:
+        for i, (reply, prompt) in enumerate(zip(last_replies(chunk), last_requests(chunk), strict=True)):
+            if not reply:
+                continue
+            rule = refusal_reason(reply, prompt)
+            if rule is None:
+                unchecked[row + i] = not rules_cover(reply)
+                continue
+            if not _system_instructs_decline(chunk[i].as_py()):
+                drop[row + i] = True
+                details[row + i] = detail_json(rule=rule, sentence=_first_sentence(reply))
+        row += len(chunk)
+    method = settings.method if isinstance(settings, RefusalsSettings) else "rules"
+    if method != "rules":
+        from hermes_data.filters.refusal_methods import model_refusals
+
+        decided = model_refusals(table, settings, drop)  # rules+…: keeps the rules' drops; otherwise the model's own
+        replies = [r for chunk in table.column("messages").chunks for r in last_replies(chunk)]
+        for i in np.flatnonzero(~decided):
+            details[i] = None
+        for i in np.flatnonzero(decided & ~drop):
+            details[i] = detail_json(method=method, sentence=_first_sentence(replies[i] or ""))
+        drop = decided
+        unchecked[:] = False  # the model judged what the rules could not
+    return Verdict(
+        keep=~drop,
+        reasons=["refusal" if d else None for d in drop],
+        details=details,
+        counted={"not_checked": unchecked & ~drop} if unchecked.any() else {},
+    )
+
+
+def _system_instructs_decline(messages: list[dict]) -> bool:
+    return any(m.get("role") == "system" and instructs_decline(m.get("content") or "") for m in messages)
+
+
+def _first_sentence(text: str, limit: int = 240) -> str:
+    head = text.strip()[:limit]
+    match = re.search(r"(?<=[.!?])\s", head)
+    return head[: match.start()] if match else head

@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from hermes_data import __version__
-from hermes_data.build.manifest import DATA_DIR, FORMAT_VERSION, MANIFEST_NAME, ContentHasher
-from hermes_data.build.output import atomic_folder, write_shards, write_text
+from hermes_data.dataset.folder import atomic_folder, write_shards, write_text
+from hermes_data.dataset.manifest import DATA_DIR, FORMAT_VERSION, MANIFEST_NAME, ContentHasher
 from hermes_data.generate.recipe import GenerateRecipe
 from hermes_data.generate.runner import GenerationResult
 from hermes_data.record import RECORD_SCHEMA, records_to_table

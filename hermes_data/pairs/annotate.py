@@ -27,7 +27,7 @@ PAIR_WORK_SCHEMA = pa.schema(
         ("_rejected_tokens", pa.int64()),
         ("_chosen_output_tokens", pa.int64()),
         ("_rejected_output_tokens", pa.int64()),
-        ("_input_tokens", pa.int64()),  # both sides: build/stage.py's row_tokens sums these two for the funnel
+        ("_input_tokens", pa.int64()),  # both sides: hermes_data.stages' row_tokens sums these two for the funnel
         ("_output_tokens", pa.int64()),
     ]
 )

@@ -10,12 +10,8 @@ import yaml
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from hermes_data.build.card import DATA_FILES, size_category
-from hermes_data.build.card import _cell as cell
-from hermes_data.build.card import _fence as fence
-from hermes_data.build.card import _num as num
-from hermes_data.build.card import _pct as pct
 from hermes_data.categories import CATEGORIES
+from hermes_data.dataset.card import DATA_FILES, cell, fence, num, pct, size_category
 from hermes_data.resources import resource_dir
 
 TEMPLATE = "pairs_card.md.j2"

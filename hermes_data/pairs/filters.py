@@ -1,4 +1,4 @@
-"""The pair stages: each a function from the working pair table to a `Verdict` (build/stage.py routes the rejects).
+"""The pair stages: each a function from the working pair table to a `Verdict` (hermes_data.stages routes the rejects).
 
 The working table (`annotate.annotate_pairs`) holds the pair columns plus `_problem` (a reader's finding),
 `_unit`, and token counts per side. Pairs are few next to SFT rows (one per prompt) and each check needs the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from hermes_data.build.stage import Verdict, verdict_from_mask
+from hermes_data.stages.verdict import Verdict, detail_json, verdict_from_mask
 
 
 def _column(table: pa.Table, name: str) -> list:
@@ -86,9 +86,19 @@ def exact_dedup_filter(table: pa.Table) -> Verdict:
     from hermes_data.dedup import exact_duplicates, exact_key
 
     firsts, unit_of = _units(table)
-    keep_unit = exact_duplicates([exact_key(m) for m in _prompt_chosen(table, firsts)])
+    keys = [exact_key(m) for m in _prompt_chosen(table, firsts)]
+    keep_unit = exact_duplicates(keys)
     drop = ~np.asarray(keep_unit, dtype=bool)[np.asarray(unit_of, dtype=np.int64)] if unit_of else np.zeros(0, bool)
-    return verdict_from_mask(drop, "exact_duplicate")
+    kept_first = {keys[u]: firsts[u] for u in np.flatnonzero(keep_unit).tolist()}
+    return verdict_from_mask(
+        drop, "exact_duplicate", _kept_details(table, drop, [kept_first[keys[u]] for u in unit_of])
+    )
+
+
+def _kept_details(table: pa.Table, drop: np.ndarray, kept_row: list[int | None]) -> list[str | None]:
+    """`detail` of each dropped pair: the id of the pair kept in its place (the first pair of the kept unit)."""
+    ids = _column(table, "id")
+    return [detail_json(kept_id=ids[kept_row[i]]) if d else None for i, d in enumerate(drop.tolist())]
 
 
 def near_dedup_filter(table: pa.Table, *, threshold: float, num_perm: int, ngram: int, seed: int) -> Verdict:
@@ -108,4 +118,6 @@ def near_dedup_filter(table: pa.Table, *, threshold: float, num_perm: int, ngram
         distinct=[prompt_numbers(prompts[i]) for i in firsts],
     )
     drop = ~np.asarray(result.keep, dtype=bool)[np.asarray(unit_of, dtype=np.int64)] if unit_of else np.zeros(0, bool)
-    return verdict_from_mask(drop, "near_duplicate")
+    kept_unit = [result.duplicate_of[u] for u in unit_of]
+    kept_row = [None if k is None else firsts[k] for k in kept_unit]
+    return verdict_from_mask(drop, "near_duplicate", _kept_details(table, drop, kept_row))

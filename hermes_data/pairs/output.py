@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from hermes_data.build.manifest import DATA_DIR, MANIFEST_NAME, REJECTED_DIR, ContentHasher, build_manifest
-from hermes_data.build.output import atomic_folder, write_shards, write_text
+from hermes_data.dataset.folder import atomic_folder, write_shards, write_text
+from hermes_data.dataset.manifest import DATA_DIR, MANIFEST_NAME, REJECTED_DIR, ContentHasher, build_manifest
 from hermes_data.pairs.card import render_pairs_card
 from hermes_data.pairs.record import (
     PAIR_FIELDS,

@@ -1,8 +1,8 @@
 """The pairs run, top to bottom: read → check candidates → pair → annotate → pair stages → (write, run.py).
 
-Each stage returns kept rows and rejected rows with a `stage` and `reason` (build/stage.py); the funnel counts them
-for the card. Candidates dropped before or during pairing stay records (rejected/candidates-*.parquet); pairs
-dropped later stay pairs (rejected/rejected-*.parquet).
+Each stage returns a Verdict; the stage runner (hermes_data.stages) routes rejects with `stage`, `reason` and
+`detail`, and the funnel counts them for the card. Candidates dropped before or during pairing stay records
+(rejected/candidates-*.parquet); pairs dropped later stay pairs (rejected/rejected-*.parquet).
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ import numpy as np
 import pyarrow as pa
 from rich.console import Console
 
-from hermes_data.build.stage import Funnel, Verdict, apply_stage
 from hermes_data.errors import DataError
 from hermes_data.pairs import filters
 from hermes_data.pairs.annotate import CANDIDATE_WORK_SCHEMA, PAIR_WORK_SCHEMA, annotate_candidates, annotate_pairs
 from hermes_data.pairs.pairing import candidate_reasons, pair_candidates
 from hermes_data.pairs.recipe import PairsRecipe
 from hermes_data.pairs.sources import read_sources
-
-_STAGE_TYPES = [("stage", pa.string()), ("reason", pa.string())]
+from hermes_data.stages import REJECTED_COLUMNS, Funnel, Stage, Verdict, apply_stage, run_stages
 
 
 @dataclass
@@ -46,16 +44,16 @@ def curate_pairs(recipe: PairsRecipe, tokenizer, console: Console) -> CuratedPai
     if not pairs and not inputs.pairs:
         raise DataError("no pairs: every candidate was dropped before or during pairing; see the funnel's reasons")
     table = annotate_pairs(pairs + inputs.pairs, tokenizer)
-    rejected: list[pa.Table] = []
-    for name, stage in build_stages(recipe):
-        before = table.num_rows
-        table, dropped = apply_stage(table, name, stage(table), funnel)
-        if dropped.num_rows:
-            rejected.append(dropped)
-        console.print(f"  {name:<18} kept {table.num_rows:>8,} of {before:,} pairs")
-        if table.num_rows == 0:
-            raise DataError(f"every pair was dropped by the {name!r} stage; see the reasons above, loosen the recipe")
-    rejected_schema = pa.schema([*PAIR_WORK_SCHEMA, *_STAGE_TYPES])
+    done = run_stages(
+        table,
+        build_stages(recipe),
+        funnel,
+        unit="pairs",
+        empty_error="every pair was dropped by the {stage!r} stage; see the reasons above, loosen the recipe",
+        report=lambda name, kept, before: console.print(f"  {name:<18} kept {kept:>8,} of {before:,} pairs"),
+    )
+    table, rejected = done.table, done.rejected
+    rejected_schema = pa.schema([*PAIR_WORK_SCHEMA, *REJECTED_COLUMNS])
     return CuratedPairs(
         table=table,
         rejected_pairs=_concat(rejected, rejected_schema),
@@ -68,7 +66,7 @@ def curate_pairs(recipe: PairsRecipe, tokenizer, console: Console) -> CuratedPai
 
 def _pair(recipe: PairsRecipe, candidates: list[dict], tokenizer, funnel: Funnel, console: Console):
     """(pairs made from the candidates, rejected candidates): the `candidates` and `pairing` stages."""
-    schema = pa.schema([*CANDIDATE_WORK_SCHEMA, *_STAGE_TYPES])
+    schema = pa.schema([*CANDIDATE_WORK_SCHEMA, *REJECTED_COLUMNS])
     if not candidates:
         return [], schema.empty_table()
     reasons = candidate_reasons(candidates, drop_invalid=recipe.filters.drop_invalid)  # may add meta.validator
@@ -90,24 +88,24 @@ def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
     return pa.concat_tables(tables) if tables else schema.empty_table()
 
 
-def build_stages(recipe: PairsRecipe) -> list[tuple[str, object]]:
-    """The pair stages in order, as (name, table -> Verdict)."""
+def build_stages(recipe: PairsRecipe) -> list[Stage]:
+    """The pair stages in order, made once from the recipe: the run and `--dry-run` (run.py) both use it."""
     f, near = recipe.filters, recipe.dedup.near
-    stages: list[tuple[str, object]] = [
-        ("read", filters.reader_problem_filter),
-        ("empty_reply", filters.empty_reply_filter),
-        ("identical_replies", filters.identical_replies_filter),
+    stages = [
+        Stage("read", filters.reader_problem_filter),
+        Stage("empty_reply", filters.empty_reply_filter),
+        Stage("identical_replies", filters.identical_replies_filter),
     ]
     if f.drop_invalid:
-        stages.append(("invalid", filters.invalid_filter))
+        stages.append(Stage("invalid", filters.invalid_filter))
     stages.append(
-        ("length", lambda t: filters.length_filter(t, min_tokens=f.min_tokens, max_tokens=f.max_tokens)),
+        Stage("length", lambda t: filters.length_filter(t, min_tokens=f.min_tokens, max_tokens=f.max_tokens)),
     )
     if recipe.dedup.exact:
-        stages.append(("dedup_exact", filters.exact_dedup_filter))
+        stages.append(Stage("dedup_exact", filters.exact_dedup_filter))
     if near:
         stages.append(
-            (
+            Stage(
                 "dedup_near",
                 lambda t: filters.near_dedup_filter(
                     t, threshold=near.threshold, num_perm=near.num_perm, ngram=near.ngram, seed=recipe.seed

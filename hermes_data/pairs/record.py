@@ -20,6 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from hermes_data.dataset.folder import REJECTED_COLUMNS
 from hermes_data.record import MESSAGE_TYPE, RECORD_SCHEMA, content_id
 
 PAIR_SCHEMA = pa.schema(
@@ -34,10 +35,10 @@ PAIR_SCHEMA = pa.schema(
     ]
 )
 PAIR_FIELDS = tuple(PAIR_SCHEMA.names)
-STAGE_COLUMNS = [("stage", pa.string()), ("reason", pa.string())]
-# Dropped pairs, and dropped candidates (records, before pairing), each with the stage and reason that dropped them.
-REJECTED_PAIR_SCHEMA = pa.schema([*PAIR_SCHEMA, *STAGE_COLUMNS])
-REJECTED_CANDIDATE_SCHEMA = pa.schema([*RECORD_SCHEMA, *STAGE_COLUMNS])
+# Dropped pairs, and dropped candidates (records, before pairing), each with the stage, reason and detail that
+# dropped them.
+REJECTED_PAIR_SCHEMA = pa.schema([*PAIR_SCHEMA, *REJECTED_COLUMNS])
+REJECTED_CANDIDATE_SCHEMA = pa.schema([*RECORD_SCHEMA, *REJECTED_COLUMNS])
 
 
 def _messages(messages: Iterable[dict]) -> list[dict[str, str]]:

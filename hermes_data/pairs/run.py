@@ -70,7 +70,7 @@ def print_plan(console: Console, recipe: PairsRecipe) -> dict:
     from hermes_data.pairs.sources import read_sources
 
     inputs = read_sources(recipe.sources)
-    stages = ["read", "candidates", "pairing", *(name for name, _ in build_stages(recipe) if name != "read"), "write"]
+    stages = ["read", "candidates", "pairing", *(s.name for s in build_stages(recipe) if s.name != "read"), "write"]
     plan = {"name": recipe.name, "output": recipe.output, "sources": [r.as_dict() for r in inputs.reports]}
     plan["stages"] = stages
     for report in inputs.reports:

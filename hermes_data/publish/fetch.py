@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from hermes_data.build.manifest import DATA_DIR, MANIFEST_NAME, REJECTED_DIR, read_manifest, verify_folder
+from hermes_data.dataset.manifest import DATA_DIR, MANIFEST_NAME, REJECTED_DIR, read_manifest, verify_folder
 from hermes_data.errors import DataError
 from hermes_data.publish.integrity import IntegrityError, check_marker, require_clean
 from hermes_data.publish.preflight import publish_files

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hermes_data.build.manifest import READ_BATCH_ROWS, ContentHasher, row_fields
+from hermes_data.dataset.manifest import READ_BATCH_ROWS, ContentHasher, row_fields
 from hermes_data.errors import DataError
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from hermes_data.build.manifest import MANIFEST_NAME, read_manifest, verify_folder
+from hermes_data.dataset.manifest import MANIFEST_NAME, read_manifest, verify_folder
 from hermes_data.errors import DataError
 from hermes_data.publish.refs import check_repo_id, check_version
 

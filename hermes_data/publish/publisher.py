@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hermes_data.build.card import render_card
+from hermes_data.dataset.card import render_card
 from hermes_data.errors import DataError
 from hermes_data.publish.preflight import CARD_NAME, check_card, check_folder, check_names, publish_files
 

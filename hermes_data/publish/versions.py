@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from hermes_data.build.manifest import MANIFEST_NAME
+from hermes_data.dataset.manifest import MANIFEST_NAME
 from hermes_data.publish.publisher import HUB
 from hermes_data.publish.refs import check_repo_id
 

@@ -26,7 +26,7 @@ import os
 from typing import TYPE_CHECKING
 
 from hermes_data.errors import DataError
-from hermes_data.tokenizer import llama3
+from hermes_data.tokenizer import llama3, tiktoken_counts
 from hermes_data.tokenizer.chatml import CHAT_TEMPLATE, IM_END, IM_START, count_tokens, encode_chatml, render_chatml
 
 if TYPE_CHECKING:
@@ -66,13 +66,15 @@ def load_tokenizer(
 def _load_llama3(reasoning_tags: bool):
     from transformers import PreTrainedTokenizerFast
 
-    return PreTrainedTokenizerFast(
+    tokenizer = PreTrainedTokenizerFast(
         tokenizer_file=str(llama3.cached_tokenizer_file(reasoning_tags)),
         bos_token=llama3.BOS,
         eos_token=IM_END,
         pad_token=llama3.PAD,
         model_max_length=MODEL_MAX_LENGTH,
     )
+    tiktoken_counts.mark_builtin(tokenizer, reasoning_tags)  # count_tokens may then count through tiktoken
+    return tokenizer
 
 
 def _load_pretrained(name_or_path: str, add_chatml_tokens: bool, reasoning_tags: bool):

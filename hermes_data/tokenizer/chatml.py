@@ -16,7 +16,8 @@ Two consequences of encoding the rendered text as a whole, which the tests pin:
   opt-in variant) are encoded as those single tokens, as Hugging Face tokenizers always do. The rendered text is
   the truth, so the counts follow it; the validator, not the counter, is the place to reject such content.
 
-Speed: one `encode_batch` call in the Rust backend per `batch_size` conversations, on all cores (set
+Speed: the built-in `llama3` tokenizer counts through tiktoken (tiktoken_counts.py), with the same ids. Other
+tokenizers: one `encode_batch` call in the Rust backend per `batch_size` conversations, on all cores (set
 `RAYON_NUM_THREADS` before the first call to limit them; a worker forked after its parent used `tokenizers` runs
 single-threaded). Per conversation, Python only joins strings and asks the encoding which token holds two character
 offsets per assistant turn, so counting runs at the speed of raw `encode_batch` on the same texts
@@ -27,8 +28,10 @@ costs the same in Rust and stays exact for any tokenizer (normalizers, Metaspace
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from hermes_data.errors import DataError
+from hermes_data.tokenizer import tiktoken_counts
 
 BOS = "<|begin_of_text|>"
 IM_START = "<|im_start|>"
@@ -127,10 +130,30 @@ def encode_chatml(messages: Messages, tokenizer) -> tuple[list[int], list[bool]]
 
 
 def count_tokens(conversations: Sequence[Messages], tokenizer, *, batch_size: int = 2048) -> list[tuple[int, int]]:
-    """(input, output) token counts per conversation, equal to `encode_chatml`'s ids and mask; batched in Rust.
+    """(input, output) token counts per conversation, equal to `encode_chatml`'s ids and mask.
 
-    `batch_size` bounds memory (encodings of one batch are alive at a time), not speed: the Rust backend
-    parallelises within each batch.
+    The built-in `llama3` tokenizer counts through tiktoken on all cores (tiktoken_counts.py: same ids, no
+    offsets needed); any other tokenizer through its Rust backend (`count_tokens_hf`). `batch_size` bounds memory
+    (one batch's texts and ids are alive at a time), not speed.
+    """
+    enc = tiktoken_counts.encoding_for(tokenizer)
+    if enc is None:
+        return count_tokens_hf(conversations, tokenizer, batch_size=batch_size)
+    bos = _bos_of(tokenizer)
+    threads = tiktoken_counts.num_threads()
+    counts: list[tuple[int, int]] = []
+    with ThreadPoolExecutor(threads) as pool:
+        for offset in range(0, len(conversations), batch_size):
+            batch = conversations[offset : offset + batch_size]
+            texts, _ = _render_all(batch, bos, offset)
+            counts += tiktoken_counts.count_rendered(texts, batch, enc, pool=pool, threads=threads)
+    return counts
+
+
+def count_tokens_hf(conversations: Sequence[Messages], tokenizer, *, batch_size: int = 2048) -> list[tuple[int, int]]:
+    """`count_tokens` through the tokenizer's Rust backend and its character offsets: exact for any tokenizer.
+
+    The Rust backend parallelises within each batch.
     """
     backend = _plain_backend(tokenizer)
     bos = _bos_of(tokenizer)

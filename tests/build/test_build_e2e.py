@@ -185,3 +185,41 @@ def test_bad_input_is_one_line_exit_two_nothing_written(tmp_path, env, change, n
     assert result.returncode == 2, result.stdout + result.stderr
     assert needle in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out" / "e2e-mix").exists()
+
+
+def test_rejected_rows_carry_details_and_the_rejected_command_shows_them(tmp_path, env):
+    _write_sources(tmp_path)
+    assert _build(_recipe(tmp_path), cwd=tmp_path, env=env).returncode == 0
+    out = tmp_path / "out" / "e2e-mix"
+    rejected = pq.read_table(out / "rejected").to_pylist()
+    curation = [r for r in rejected if r["stage"] != "balance"]
+    assert curation and all(json.loads(r["detail"]) for r in curation), [r for r in curation if not r["detail"]]
+    duplicate = next(r for r in rejected if r["stage"] == "dedup_exact")
+    kept_id = json.loads(duplicate["detail"])["kept_id"]
+    assert kept_id != duplicate["id"]
+    card = (out / "README.md").read_text()
+    examples = card.split("Examples (up to three per reason):")[1].split("## Sources")[0]
+    assert "| refusals | refusal | refusal-1 |" in examples and f"| {duplicate['id']} |" in examples
+    assert (
+        max(
+            examples.count(f"| {e['stage']} | {e['reason']} |")
+            for e in json.loads((out / "manifest.json").read_text())["funnel"]
+        )
+        <= 3
+    )
+
+    def rejected_cli(*args):
+        cmd = [str(BIN / "hermes-data"), "rejected", *map(str, args)]
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env={**env, "COLUMNS": "200"})
+
+    shown = rejected_cli(out, "--stage", "dedup_exact", "--limit", "1")
+    assert shown.returncode == 0, shown.stderr
+    # Side by side: a table with the rejected row's and the kept row's ids as its two column headers.
+    assert f"rejected {duplicate['id']}" in shown.stdout and f"kept {kept_id}" in shown.stdout
+    refusal = rejected_cli(out, "--reason", "refusal")
+    assert refusal.returncode == 0 and "refusal-1" in refusal.stdout and "rule=" in refusal.stdout
+    assert "dedup_exact" not in refusal.stdout
+    missing = rejected_cli(tmp_path / "nowhere")
+    assert (
+        missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1 and "manifest.json" in missing.stderr
+    )

@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from hermes_data.build.card import render_card, size_category
+from hermes_data.dataset.card import render_card, size_category
 
 RECIPE = {
     "name": "demo-mix",

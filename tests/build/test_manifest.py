@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hermes_data.build.manifest import content_sha256, file_sha256, verify_folder
 from hermes_data.build.output import REJECTED_SCHEMA, write_build
+from hermes_data.dataset.manifest import content_sha256, file_sha256, verify_folder
 from hermes_data.record import canonical_json, make_record, records_to_table
 
 

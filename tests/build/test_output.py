@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hermes_data.build.manifest import verify_folder
 from hermes_data.build.output import REJECTED_SCHEMA, write_build
+from hermes_data.dataset.manifest import verify_folder
 from hermes_data.errors import DataError
 from hermes_data.record import FIELDS, RECORD_SCHEMA, make_record, records_to_table
 
@@ -31,7 +31,8 @@ def _records(n: int, prefix: str = "row") -> list[dict]:
 def _rejected(n: int) -> pa.Table:
     table = records_to_table(_records(n, "dropped"))
     table = table.append_column("stage", pa.array(["refusals"] * n, pa.string()))
-    return table.append_column("reason", pa.array(["refusal"] * n, pa.string()))
+    table = table.append_column("reason", pa.array(["refusal"] * n, pa.string()))
+    return table.append_column("detail", pa.array(['{"rule": "apology_decline"}'] * n, pa.string()))
 
 
 def _write(output: Path, kept: pa.Table, rejected: pa.Table | None = None, **changes) -> dict:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from hermes_data.build.manifest import DATA_DIR, MANIFEST_NAME, ContentHasher, build_manifest
-from hermes_data.build.output import atomic_folder, write_shards, write_text
+from hermes_data.dataset.folder import atomic_folder, write_shards, write_text
+from hermes_data.dataset.manifest import DATA_DIR, MANIFEST_NAME, ContentHasher, build_manifest
 from hermes_data.pairs.record import PAIR_FIELDS, PAIR_SCHEMA, REJECTED_PAIR_SCHEMA, make_pair, pairs_to_table
 
 WORDS = [

@@ -79,8 +79,8 @@ def _table(replies):
 def test_build_stage_methods_combine_rules_and_classifier(tiny_classifier):
     import numpy as np
 
-    from hermes_data.build.pipeline import _refusals
     from hermes_data.build.recipe import FiltersSpec
+    from hermes_data.filters.refusals import refusals_stage as _refusals
 
     replies = ["I'm sorry, but I can't help with that.", "Paris is the capital of France.", "Sure, here it is: 4."]
     table = _table(replies)

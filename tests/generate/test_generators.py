@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from conftest import endpoint
 
-from hermes_data.build.manifest import verify_folder
+from hermes_data.dataset.manifest import verify_folder
 from hermes_data.formats import read_records
 from hermes_data.generate.pipeline import generate
 from hermes_data.generate.recipe import load_generate_recipe

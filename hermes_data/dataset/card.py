@@ -74,7 +74,7 @@ def render_card(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(num=_num, pct=_pct, cell=_cell)
+    env.filters.update(num=num, pct=pct, cell=cell)
     return env.get_template(TEMPLATE).render(**card_context(manifest, license, repo=repo, revision=revision))
 
 
@@ -105,7 +105,7 @@ def card_context(manifest: dict, license: str, *, repo: str | None, revision: st
         "repo": repo,
         "revision": revision,
         "recipe_yaml": recipe_yaml,
-        "fence": _fence(recipe_yaml),
+        "fence": fence(recipe_yaml),
     }
 
 
@@ -135,20 +135,20 @@ def _share(part: int, whole: int) -> float | None:
     return 100 * part / whole if whole else None
 
 
-def _fence(text: str) -> str:
+def fence(text: str) -> str:
     """A backtick fence longer than any backtick run inside `text`, so the code block cannot end early."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
 
 
-def _num(value: object) -> str:
+def num(value: object) -> str:
     return "" if value is None else f"{int(value):,}"
 
 
-def _pct(value: object) -> str:
+def pct(value: object) -> str:
     return "–" if value is None else f"{float(value):.1f}"
 
 
-def _cell(value: object) -> str:
+def cell(value: object) -> str:
     """Text safe inside a Markdown table cell."""
     return "" if value is None else str(value).replace("|", "\\|").replace("\r", " ").replace("\n", " ")
