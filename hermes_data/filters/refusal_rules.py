@@ -297,6 +297,15 @@ CLARIFY = re.compile(
     r"|send|provide)\s+(?:the|your|a|it|me|more)|please\s+(?:provide|share|paste|specify|clarify))",
     _F,
 )
+# A sentence asking the user for more: with a request that holds its input it is filler however long ("If you
+# provide some more details about the specific movie - such as a plot summary, the year … - that would help me …").
+ASKS_MORE = re.compile(
+    r"\b(?:if\s+(?:you\s+)?(?:could\s+|can\s+|would\s+)?(?:please\s+)?(?:provide|provided|share|give|tell)"
+    r"|(?:could|can|would)\s+you\s+(?:please\s+)?(?:provide|share|tell\s+me|give\s+me|clarify|specify|rephrase)"
+    r"|please\s+(?:provide|share|clarify|specify|rephrase|let\s+me\s+know\s+(?:what|which)\b)"
+    r"|(?:more|additional|further|some)\s+(?:context|details|information|specifics)\s+(?:would|will)\s+(?:help|be\s+helpful))",
+    _F,
+)
 # What a refusal keeps saying after its first sentence: further declines, justifications, redirects, the offer of
 # other help. Three of them in the opening and nothing delivered make the reply a lecture, however long it is.
 LECTURE = re.compile(
@@ -335,7 +344,18 @@ REDIRECT = re.compile(
     r"|I\s+(?:can|could|would|will)\s+(?:\w+\s+){0,3}?(?:you\s+)?(?:on\s+)?(?:how|where)\s+to\s+(?:find|search|look|locate|get)"
     r"|I\s+can\s+(?:suggest|recommend|give\s+you|provide(?:\s+you\s+with)?)\s+(?:a\s+(?:method|way)|some\s+(?:ways|methods"
     r"|resources|websites))\s+(?:for|to)\s+(?:find|search|locat|look)"
-    r"|I\s+(?:would\s+)?(?:suggest|recommend)\s+(?:using|consulting|checking|visiting|searching|contacting|looking|reaching))",
+    r"|I\s+(?:would\s+)?(?:suggest|recommend)\s+(?:using|consulting|checking|visiting|searching|contacting|looking|reaching)"
+    r"|I\s+can\s+(?:\w+\s+)?help\s+you\s+(?:to\s+)?(?:find|search|locate|look))",
+    _F,
+)
+# The stand-in offered right after a decline: "However, I can provide you with some instructions on how to create an
+# ASCII art cat …", "But I can give you some tips for writing …". The user asked for the thing and is taught to make
+# it: a substitute for the task, not the task.
+SUBSTITUTE = re.compile(
+    r"(?:(?:but|however|instead)[,.]?\s+)?I\s+can(?:,\s+however,)?\s+(?:\w+ly\s+)?(?:provide|give|offer|share)\s+"
+    r"(?:you\s+)?(?:with\s+)?(?:some\s+)?(?:general\s+)?(?:instructions|steps|tips|guidance|guidelines)\s+"
+    r"(?:on\s+how\s+(?:to|you\s+can)\s+(?:\w+\s+)?(?:write|create|make|draw|design|build|code|program|compose)"
+    r"|for\s+(?:writing|creating|making|drawing|designing|building|coding|composing))\b",
     _F,
 )
 PIVOT = re.compile(
@@ -356,4 +376,8 @@ PLACEHOLDER = re.compile(
     r"(?:<\s*no[\s_-]*(?:output|input)\b[^>\n]{0,120}>\s*)+(?:<[^>\n]{0,40}>\s*)*|no\s+output\.?", _F
 )
 NARRATION = ("*", "_", '"', "\u201c")  # role-play narration or quoted dialogue: a character speaking, not the model
+# A label or list marker before the reply's first words ("**Answer:** I am unable …", "- I'm sorry, …"): not narration.
+LEADING_LABEL = re.compile(r"(?:\*\*[A-Z][\w ]{0,20}:\*\*|[A-Z][a-z]{2,12}:(?=\s+I\b)|[-\u2022>]\s)\s*")
+# A script: lines opening with a speaker's name ("- Agent: I'm sorry, …\n- Customer: …") are characters speaking.
+SPEAKER_LINE = re.compile(r"(?m)^[ \t]*(?:[-*\u2022][ \t]+)?[A-Z][\w.' ]{0,24}:[ \t]+\S")
 APOSTROPHES = ("\u2019", "\u2018", "\u00b4")  # typographic apostrophes: "I\u2019m sorry, but I can\u2019t"

@@ -43,11 +43,13 @@ from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.filters.refusal_language import RULES_LANGUAGES, rules_cover  # noqa: F401 (re-exported)
 from hermes_data.filters.refusal_rules import (
     APOSTROPHES,
+    ASKS_MORE,
     CLARIFY,
     CLAUSE_END,
     CUE,
     DELIVERY,
     FAMILIES,
+    LEADING_LABEL,
     LECTURE,
     NARRATION,
     PIVOT,
@@ -57,6 +59,8 @@ from hermes_data.filters.refusal_rules import (
     REDIRECT,
     SEGMENT,
     SENTENCE_START,
+    SPEAKER_LINE,
+    SUBSTITUTE,
 )
 
 PROMPT_WITH_INPUT_CHARS = 120  # a request this long carries its input: asking for "more details" is needless
@@ -97,8 +101,9 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
     body = text.lstrip()
     if len(body) <= PLACEHOLDER_CHARS and PLACEHOLDER.fullmatch(body.rstrip()):
         return "non_answer"
+    body = _unwrap(body[LEADING_LABEL.match(body).end() :] if LEADING_LABEL.match(body) else body)
     head = _plain_quotes(body[:HEAD_CHARS])
-    if not head or head.startswith(NARRATION):
+    if not head or head.startswith(NARRATION) or _is_script(head):
         return None
     lowered = head.lower()
     if QUICK.search(lowered) is None and not any(word in lowered for word in QUICK_WORDS):
@@ -195,6 +200,21 @@ def _plain_quotes(text: str) -> str:
     return text
 
 
+def _is_script(head: str) -> bool:
+    """The reply opens with a speaker's line and another follows: a dialogue the task asked for."""
+    return SPEAKER_LINE.match(head) is not None and len(SPEAKER_LINE.findall(head)) >= 2
+
+
+def _unwrap(body: str) -> str:
+    """A reply wholly inside one pair of quotes or asterisks (`"I'm not sure I understand."`, `*No information.*`)
+    is the model's own words set off, not a character's: unwrapped. Narration that goes on after the mark is kept."""
+    text = body.rstrip()
+    for mark in ('"', "*"):
+        if len(text) > 2 and text[0] == text[-1] == mark and mark not in text[1:-1]:
+            return text[1:-1]
+    return body
+
+
 def _sentence_starts(head: str) -> list[int]:
     starts = [0]
     for match in SENTENCE_START.finditer(head):
@@ -219,10 +239,12 @@ def _has_substance(
     """
     clause_end = CLAUSE_END.search(text, match_end)
     rest = text[clause_end.start() :].lstrip(" ,;:.!?\n\u2014\u2013") if clause_end else ""
-    if clarify_counts and CLARIFY.search(rest):
+    if clarify_counts and (CLARIFY.search(rest) or ASKS_MORE.search(rest)):
         return True
     if REDIRECT.match(rest) and not any(_content_chars(s) for s in SEGMENT.split(text[:opener_start])):
         return False  # "However, you can easily find this by searching …": the user is sent elsewhere
+    if SUBSTITUTE.match(rest) and not any(_content_chars(s) for s in SEGMENT.split(text[:opener_start])):
+        return False  # "However, I can give you some general tips for …": a stand-in for the asked task
     delivery = DELIVERY.search(rest[:DELIVERY_CHARS])
     # "Instead, I suggest focusing on … Here are some ideas:" delivers a substitute, not what was asked
     delivers = delivery is not None and "instead," not in rest[: delivery.start()].lower()
@@ -236,6 +258,8 @@ def _has_substance(
     min_sentences = 1 if pivots else CONTENT_SENTENCES
     content = sentences = 0
     for segment in SEGMENT.split(text[:opener_start]) + SEGMENT.split(rest):
+        if ASKS_MORE.search(segment):
+            continue  # asking for more is no content, however detailed the ask
         chars = _content_chars(segment)
         content, sentences = content + chars, sentences + (chars > 0)
         if content >= threshold and (sentences >= min_sentences or content >= 2 * CONTENT_CHARS):
