@@ -288,7 +288,9 @@ CUE = re.compile(
     r"|without\s+(?:more|further|additional|any|enough|sufficient)\s+(?:context|information|details|data)"
     # generic background that stands in for the answer after a capability disclaimer
     r"|constantly|fluctuat|\bvar(?:y|ies)\b|depends?\s+on|(?:many|various|several|a\s+number\s+of)\s+factors|influenced\s+by"
-    r"|thank|hello|\bhi\b|\bhey\b|I\s+understand|I\s+appreciate|understandabl|great\s+question|good\s+question)",
+    r"|thank|hello|\bhi\b|\bhey\b|I\s+understand|I\s+appreciate|understandabl|great\s+question|good\s+question"
+    # offers and limits instead of the answer: "Would you like some help with that?", "I can only give general advice"
+    r"|would\s+you\s+like|do\s+you\s+want\s+me\s+to|shall\s+I\b|I\s+can\s+only\b)",
     _F,
 )
 CLARIFY = re.compile(
@@ -297,13 +299,42 @@ CLARIFY = re.compile(
     r"|send|provide)\s+(?:the|your|a|it|me|more)|please\s+(?:provide|share|paste|specify|clarify))",
     _F,
 )
+# A sentence that offers other help instead of giving it ("However, I can provide you with a high-level explanation of
+# Timsort in Python.", "If you'd like, I can help you write it in JavaScript."): no content, whatever it names. One
+# that tells ("I can tell you that …") or opens a delivery ("I can suggest these alternatives:") is not an offer.
+OFFER = re.compile(
+    r"(?:(?:but|however|instead|that\s+said|if\s+you(?:'d|\s+would)\s+like|otherwise)[,.]?\s+)?"
+    r"(?:I\s+(?:can|could|will|would\s+be\s+(?:happy|glad)\s+to|'d\s+be\s+(?:happy|glad)\s+to|(?:am|'m)\s+(?:happy|glad)\s+to)"
+    r"(?:,?\s+however,?)?(?:\s+(?:certainly|definitely|still|gladly|also))?)\s+"
+    r"(?:provide|give|offer|help|assist|suggest|recommend|explain|show|guide|point|share|write|create|walk)\b"
+    r"(?!\s+you\s+that\b)[^:\n]*[.!?]?\s*$",
+    _F,
+)
+# An objection to the task itself rather than to a claim in the question: "implementing Timsort on Lean 4 is not a
+# feasible or safe task", "the area of a 20-sided die cannot be calculated", "it is not possible to make apple juice
+# at home", "I must respectfully decline to answer". After a premise objection it makes the reply a decline unless
+# something is delivered; an objection to a claim ("the statement is not accurate") is usually followed by the answer.
+TASK_OBJECTION = re.compile(
+    r"\bnot\s+(?:\w+\s+){0,2}?(?:possible|feasible|safe|appropriate|advisable|practical)\s+(?:for\s+\w+\s+)?to\s+"
+    r"(?:\w+ly\s+)?(?:make|implement|create|write|calculate|compute|answer|solve|build|provide|determine|speculate|draw"
+    r"|code|program|do|define|design|generate|produce|compose|introduce|rewrite|turn|give)\b"
+    r"|\b(?:cannot|can't|can\s+not)\s+be\s+(?:\w+ly\s+)?(?:calculated|implemented|made|done|answered|solved|determined"
+    r"|created|measured|predicted|computed|performed|completed|written|extracted)\b"
+    r"|\bnot\s+(?:a\s+)?(?:\w+\s+){0,2}?(?:feasible|possible|safe|valid|appropriate|solvable|meaningful)\s+(?:or\s+\w+\s+)?"
+    r"(?:task|request|thing\s+to\s+do|mathematical\s+(?:problem|object)|question\s+to\s+answer)\b"
+    r"|\bnot\s+(?:solvable|possible\s+to\s+(?:answer|implement|calculate|determine|speculate))"
+    r"|\bdecline\s+to\s+(?:answer|provide|help|write|create)",
+    _F,
+)
 # A sentence asking the user for more: with a request that holds its input it is filler however long ("If you
 # provide some more details about the specific movie - such as a plot summary, the year … - that would help me …").
 ASKS_MORE = re.compile(
     r"\b(?:if\s+(?:you\s+)?(?:could\s+|can\s+|would\s+)?(?:please\s+)?(?:provide|provided|share|give|tell)"
     r"|(?:could|can|would)\s+you\s+(?:please\s+)?(?:provide|share|tell\s+me|give\s+me|clarify|specify|rephrase)"
     r"|please\s+(?:provide|share|clarify|specify|rephrase|let\s+me\s+know\s+(?:what|which)\b)"
-    r"|(?:more|additional|further|some)\s+(?:context|details|information|specifics)\s+(?:would|will)\s+(?:help|be\s+helpful))",
+    r"|(?:more|additional|further|some)\s+(?:context|details|information|specifics)\s+(?:would|will)\s+(?:help|be\s+helpful)"
+    # "What kind of place are you referring to?", "Do you mean the film or the book?"
+    r"|(?:what|which)\s+(?:kind|type|sort)\s+of\b[^.!?\n]{0,60}\?|\bare\s+you\s+referring\s+to\b|\b(?:did|do)\s+you\s+mean\b)",
     _F,
 )
 # What a refusal keeps saying after its first sentence: further declines, justifications, redirects, the offer of
@@ -320,7 +351,7 @@ LECTURE = re.compile(
     r"|approach|always|consider|seek|consult|avoid|note\s+that\s+(?:I|as|this))"
     r"|I(?:'m|\s+am)\s+(?:just\s+|only\s+)?an?\s+AI|my\s+(?:purpose|programming|guidelines|ethical)"
     r"|(?:cannot|can't|unable\s+to|not\s+able\s+to|won't)\s+(?:\w+\s+)?(?:provide|help|assist|fulfill|create|generate"
-    r"|write|answer|offer|give|share|recommend|browse|access)"
+    r"|write|answer|offer|give|share|recommend|browse|access|predict|determine|guarantee)"
     r"|not\s+(?:\w+\s+)?appropriate|harmful|unethical|offensive|illegal|dangerous|respectful|socially\s+unbiased"
     r"|positive\s+in\s+nature|responsible\s+and"
     r"|consult(?:ing)?\s+(?:a|an|with|your|the)|(?:search|look\s+up)\s+(?:online|for\s+(?:it|this|that|the))"
@@ -341,7 +372,8 @@ DELIVERY = re.compile(
 REDIRECT = re.compile(
     r"(?:(?:but|however|instead)[,.]?\s+)?(?:(?:you|one)\s+(?:can|could|may|might)(?:\s+\w+){0,2}?\s+(?:find|search|look|check"
     r"|visit|use\s+(?:a\s+)?search|consult|contact|refer|try\s+(?:searching|looking|checking))"
-    r"|I\s+(?:can|could|would|will)\s+(?:\w+\s+){0,3}?(?:you\s+)?(?:on\s+)?(?:how|where)\s+to\s+(?:find|search|look|locate|get)"
+    r"|I\s+(?:can|could|would|will)\s+(?:\w+\s+){0,5}?(?:you\s+)?(?:on\s+)?(?:how|where)\s+to\s+(?:find|search|look|locate|get)"
+    r"|here\s+are\s+(?:some\s+)?(?:suggestions|tips|ways|resources|places)\s+(?:for|on)\s+(?:finding|locating|searching|where)"
     r"|I\s+can\s+(?:suggest|recommend|give\s+you|provide(?:\s+you\s+with)?)\s+(?:a\s+(?:method|way)|some\s+(?:ways|methods"
     r"|resources|websites))\s+(?:for|to)\s+(?:find|search|locat|look)"
     r"|I\s+(?:would\s+)?(?:suggest|recommend)\s+(?:using|consulting|checking|visiting|searching|contacting|looking|reaching)"

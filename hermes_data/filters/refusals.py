@@ -52,6 +52,7 @@ from hermes_data.filters.refusal_rules import (
     LEADING_LABEL,
     LECTURE,
     NARRATION,
+    OFFER,
     PIVOT,
     PLACEHOLDER,
     QUICK,
@@ -61,6 +62,7 @@ from hermes_data.filters.refusal_rules import (
     SENTENCE_START,
     SPEAKER_LINE,
     SUBSTITUTE,
+    TASK_OBJECTION,
 )
 
 PROMPT_WITH_INPUT_CHARS = 120  # a request this long carries its input: asking for "more details" is needless
@@ -239,16 +241,22 @@ def _has_substance(
     """
     clause_end = CLAUSE_END.search(text, match_end)
     rest = text[clause_end.start() :].lstrip(" ,;:.!?\n\u2014\u2013") if clause_end else ""
-    if clarify_counts and (CLARIFY.search(rest) or ASKS_MORE.search(rest)):
-        return True
     if REDIRECT.match(rest) and not any(_content_chars(s) for s in SEGMENT.split(text[:opener_start])):
         return False  # "However, you can easily find this by searching …": the user is sent elsewhere
     if SUBSTITUTE.match(rest) and not any(_content_chars(s) for s in SEGMENT.split(text[:opener_start])):
         return False  # "However, I can give you some general tips for …": a stand-in for the asked task
+    if clarify_counts and (CLARIFY.search(rest) or ASKS_MORE.search(rest)):
+        return True
     delivery = DELIVERY.search(rest[:DELIVERY_CHARS])
     # "Instead, I suggest focusing on … Here are some ideas:" delivers a substitute, not what was asked
     delivers = delivery is not None and "instead," not in rest[: delivery.start()].lower()
+    if delivers and TASK_OBJECTION.search(
+        re.split(r"[.!?\n]", rest[delivery.start() :].lstrip(" .!?\n"), maxsplit=1)[0]
+    ):
+        delivers = False  # "So, the area of a 20-sided die cannot be calculated.": the conclusion is the decline
     markers = LECTURE_MARKERS - (family == "premise_objection")
+    if family == "premise_objection" and not delivers and TASK_OBJECTION.search(text, opener_start, LECTURE_CHARS):
+        return False  # the task itself is objected to ("… is not a feasible task") and nothing is delivered
     if not delivers and len(LECTURE.findall(text[opener_start:LECTURE_CHARS])) >= markers:
         return False  # a lecture: the decline repeated, justified and redirected, with no list, code or "here is"
     pivots = PIVOT.match(rest) is not None or delivers
@@ -258,8 +266,8 @@ def _has_substance(
     min_sentences = 1 if pivots else CONTENT_SENTENCES
     content = sentences = 0
     for segment in SEGMENT.split(text[:opener_start]) + SEGMENT.split(rest):
-        if ASKS_MORE.search(segment):
-            continue  # asking for more is no content, however detailed the ask
+        if ASKS_MORE.search(segment) or OFFER.match(segment.strip()):
+            continue  # asking for more, or offering other help, is no content however detailed
         chars = _content_chars(segment)
         content, sentences = content + chars, sentences + (chars > 0)
         if content >= threshold and (sentences >= min_sentences or content >= 2 * CONTENT_CHARS):
