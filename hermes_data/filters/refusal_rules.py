@@ -290,7 +290,10 @@ CUE = re.compile(
     r"|constantly|fluctuat|\bvar(?:y|ies)\b|depends?\s+on|(?:many|various|several|a\s+number\s+of)\s+factors|influenced\s+by"
     r"|thank|hello|\bhi\b|\bhey\b|I\s+understand|I\s+appreciate|understandabl|great\s+question|good\s+question"
     # offers and limits instead of the answer: "Would you like some help with that?", "I can only give general advice"
-    r"|would\s+you\s+like|do\s+you\s+want\s+me\s+to|shall\s+I\b|I\s+can\s+only\b)",
+    r"|would\s+you\s+like|do\s+you\s+want\s+me\s+to|shall\s+I\b|I\s+can\s+only\b"
+    # the greeting before a decline: "I'm glad you're interested in ASCII art!", "I'm here to help you."
+    r"|(?:glad|happy|delighted|excited)\s+(?:that\s+)?you(?:'re|\s+are)|interested\s+in|I(?:'m|\s+am)\s+here\s+to"
+    r"|thought-provoking|\bahoy\b)",
     _F,
 )
 CLARIFY = re.compile(
@@ -364,7 +367,10 @@ DELIVERY = re.compile(
     r"(?m)^\s*(?:\d+[.)]|[-*\u2022])\s+\S.{15,}$|\bhere(?:'s|\s+is|\s+are)\b(?!\s+(?:some\s+|a\s+few\s+)?reasons)|```"
     # a premise correction that still concludes: "Therefore, the apple is still in the kitchen."
     r"|(?:^|[.!?\n]\s*)(?:(?:therefore|thus|hence),?|so,)\s+(?!I\b|it(?:'s|\s+is)\s+not\b|there\s+is\s+no\b|please\b)[a-z]"
-    r"|\bthe\s+(?:correct\s+|short\s+|simple\s+)?answer\s+(?:is|would\s+be)\b|\bto\s+answer\s+your\s+question\b",
+    r"|\bthe\s+(?:correct\s+|short\s+|simple\s+)?answer\s+(?:is|would\s+be)\b|\bto\s+answer\s+your\s+question\b"
+    # a block announced by a colon ("you can use the following code:\nputs …", "The first verse goes like this:")
+    r"|\b(?:the\s+following|goes\s+like\s+this|as\s+follows)\b[^.!?\n]{0,40}:\s*\n\s*\S"
+    r"|\blet's\s+(?:dive\s+in|dive\s+into|get\s+started|begin|start\s+with)\b",
     _F,
 )
 # The pivot that sends the user elsewhere instead of answering: "However, you can easily find this …", "However, I can

@@ -119,7 +119,7 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
                 return None
             window = _plain_quotes(body[:REST_CHARS])
             asks_needlessly = family == "needs_input" or (prompt is not None and len(prompt) >= PROMPT_WITH_INPUT_CHARS)
-            substance = _has_substance(window, start, match.end(), not asks_needlessly, family)
+            substance = _has_substance(window, start, match.end(), not asks_needlessly, family, prompt)
             return None if substance else family
     return None
 
@@ -233,17 +233,23 @@ def _has_substance(
     match_end: int,
     clarify_counts: bool = True,
     family: str = "",
+    prompt: str | None = None,
 ) -> bool:
     """Content before the opener or after the declining clause, or a clarifying question back to the user.
 
     A redirect right after the decline ("However, you can find this by searching …") and a lecture (declines,
     justifications and redirects repeated, nothing delivered) are no content however long they are.
     """
+    # A word the request itself uses is the topic, not filler or a lecture ("Classify it as offensive or not").
+    topic = " " + re.sub(r"\W+", " ", (prompt or "").lower())
     clause_end = CLAUSE_END.search(text, match_end)
     rest = text[clause_end.start() :].lstrip(" ,;:.!?\n\u2014\u2013") if clause_end else ""
-    if REDIRECT.match(rest) and not any(_content_chars(s) for s in SEGMENT.split(text[:opener_start])):
+    # Content before the decline ("I would classify this as X. Unfortunately, I cannot …") is the answer given first:
+    # then only the content count below decides, not what follows the decline.
+    answered_first = sum(_content_chars(s, topic) for s in SEGMENT.split(text[:opener_start])) >= PIVOT_CONTENT_CHARS
+    if REDIRECT.match(rest) and not answered_first:
         return False  # "However, you can easily find this by searching …": the user is sent elsewhere
-    if SUBSTITUTE.match(rest) and not any(_content_chars(s) for s in SEGMENT.split(text[:opener_start])):
+    if SUBSTITUTE.match(rest) and not answered_first:
         return False  # "However, I can give you some general tips for …": a stand-in for the asked task
     if clarify_counts and (CLARIFY.search(rest) or ASKS_MORE.search(rest)):
         return True
@@ -255,9 +261,11 @@ def _has_substance(
     ):
         delivers = False  # "So, the area of a 20-sided die cannot be calculated.": the conclusion is the decline
     markers = LECTURE_MARKERS - (family == "premise_objection")
-    if family == "premise_objection" and not delivers and TASK_OBJECTION.search(text, opener_start, LECTURE_CHARS):
+    objects = family == "premise_objection" and TASK_OBJECTION.search(text, opener_start, LECTURE_CHARS) is not None
+    if objects and not delivers and not answered_first:
         return False  # the task itself is objected to ("… is not a feasible task") and nothing is delivered
-    if not delivers and len(LECTURE.findall(text[opener_start:LECTURE_CHARS])) >= markers:
+    lecture = [m for m in LECTURE.findall(text[opener_start:LECTURE_CHARS]) if not _in_topic(m, topic)]
+    if not delivers and not answered_first and len(lecture) >= markers:
         return False  # a lecture: the decline repeated, justified and redirected, with no list, code or "here is"
     pivots = PIVOT.match(rest) is not None or delivers
     threshold = PIVOT_CONTENT_CHARS if pivots else CONTENT_CHARS
@@ -268,17 +276,23 @@ def _has_substance(
     for segment in SEGMENT.split(text[:opener_start]) + SEGMENT.split(rest):
         if ASKS_MORE.search(segment) or OFFER.match(segment.strip()):
             continue  # asking for more, or offering other help, is no content however detailed
-        chars = _content_chars(segment)
+        chars = _content_chars(segment, topic)
         content, sentences = content + chars, sentences + (chars > 0)
         if content >= threshold and (sentences >= min_sentences or content >= 2 * CONTENT_CHARS):
             return True  # long answers stop here, after their first sentences
     return False
 
 
-def _content_chars(segment: str) -> int:
-    """Length of a sentence that is not filler (filler has at least one cue per CHARS_PER_CUE characters)."""
+def _content_chars(segment: str, topic: str = "") -> int:
+    """Length of a sentence that is not filler (filler has at least one cue per CHARS_PER_CUE characters). A cue the
+    request itself uses (`topic`: "Is it safe to …?", "Classify it as offensive") is the topic, not filler."""
     segment = segment.strip(" -*#>\u2022")
-    return len(segment) if segment and len(segment) > CHARS_PER_CUE * len(CUE.findall(segment)) else 0
+    if not segment:
+        return 0
+    cues = CUE.findall(segment)
+    if topic and cues:
+        cues = [c for c in cues if _in_topic(c, topic) is False]
+    return len(segment) if len(segment) > CHARS_PER_CUE * len(cues) else 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -339,3 +353,10 @@ def _first_sentence(text: str, limit: int = 240) -> str:
     head = text.strip()[:limit]
     match = re.search(r"(?<=[.!?])\s", head)
     return head[: match.start()] if match else head
+
+
+def _in_topic(words: str, topic: str) -> bool:
+    """`words` (a cue or lecture marker) occur in the request (`topic`: lowercased words, space-led): anywhere when
+    five letters or more ("appropriate" in "inappropriate"), at a word's start when shorter ("AI" is not in "said")."""
+    words = re.sub(r"\W+", " ", words.lower()).strip()
+    return (words if len(words) >= 5 else " " + words) in topic
