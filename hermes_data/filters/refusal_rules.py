@@ -267,7 +267,7 @@ CUE = re.compile(
     r"|responsib|consequence|unfair|fair\s+to|trick|against\s+(?:my|our|the\s+(?:law|rules))|violat|breach"
     r"|promot|condon|endors|well-?being|vulnerable|important\s+to|mindful|socially|unbiased|positive|coherent"
     r"|make\s+sense|assum|sensitiv|stereotyp|dignity|inclusiv|equalit|toxic|glorif|perpetuat|trivializ|feasible"
-    r"|context|clarif|more\s+(?:information|details)|general\s+(?:information|guidelines|idea|tips|overview|guidance)"
+    r"|context|clarif|more\s+(?:information|details)|general\s+(?:\w+\s+)?(?:information|guidelines|idea|tips|overview|guidance|advice)"
     r"|hypothetical|knowledge\s+cutoff|search\s+engine|official\s+(?:website|source)|up-to-date|reliable|accurate"
     r"|authori[sz]|intellectual\s+property|strive|my\s+best|safe\b|safely|caution"
     # justifications of the decline: "This is because …", "There are too many errors …"
@@ -307,6 +307,7 @@ CLARIFY = re.compile(
 # that tells ("I can tell you that …") or opens a delivery ("I can suggest these alternatives:") is not an offer.
 OFFER = re.compile(
     r"(?:(?:but|however|instead|that\s+said|if\s+you(?:'d|\s+would)\s+like|otherwise)[,.]?\s+)?"
+    r"(?:(?:regarding|as\s+for|about)\s+[^,.!?\n]{0,60},\s+)?"
     r"(?:I\s+(?:can|could|will|would\s+be\s+(?:happy|glad)\s+to|'d\s+be\s+(?:happy|glad)\s+to|(?:am|'m)\s+(?:happy|glad)\s+to)"
     r"(?:,?\s+however,?)?(?:\s+(?:certainly|definitely|still|gladly|also))?)\s+"
     r"(?:provide|give|offer|help|assist|suggest|recommend|explain|show|guide|point|share|write|create|walk)\b"
@@ -407,7 +408,7 @@ CLAUSE_END = re.compile(
     r"|\s+(?=(?:but|however)\b)|\s[\u2014\u2013]\s"
 )
 SENTENCE_START = re.compile(r"(?:[.!?:]|\n)[\"')\]]*\s+|(?<=[a-z][.!?])(?=[A-Z])")
-SEGMENT = re.compile(r"(?<=[.!?])\s+|(?<=[a-z][.!?])(?=[A-Z])|\n+")
+SEGMENT = re.compile(r"(?<=[.!?])[\"'\u201d)]?\s+|(?<=[a-z][.!?])(?=[A-Z])|\n+")
 # Whole replies that are a placeholder instead of an answer: Alpaca's "<nooutput>", "<noinput>\n<output image>",
 # "<No output, cannot design a graphical user interface>", "No Output".
 PLACEHOLDER = re.compile(

@@ -256,6 +256,8 @@ def _has_substance(
     delivery = DELIVERY.search(rest[:DELIVERY_CHARS])
     # "Instead, I suggest focusing on … Here are some ideas:" delivers a substitute, not what was asked
     delivers = delivery is not None and "instead," not in rest[: delivery.start()].lower()
+    if delivers and re.match(r"[^.!?\n]{0,40}?\balternative", rest[delivery.start() :], re.IGNORECASE):
+        delivers = False  # "Here are some alternative solutions:" delivers a substitute
     if delivers and TASK_OBJECTION.search(
         re.split(r"[.!?\n]", rest[delivery.start() :].lstrip(" .!?\n"), maxsplit=1)[0]
     ):
@@ -272,11 +274,16 @@ def _has_substance(
     # Without a pivot one topical sentence is usually the decline's justification ("Malbolge is a notoriously
     # difficult language."): an answer says more than one thing.
     min_sentences = 1 if pivots else CONTENT_SENTENCES
-    content = sentences = 0
+    content = sentences = offered = 0
     for segment in SEGMENT.split(text[:opener_start]) + SEGMENT.split(rest):
-        if ASKS_MORE.search(segment) or OFFER.match(segment.strip()):
-            continue  # asking for more, or offering other help, is no content however detailed
+        if ASKS_MORE.search(segment):
+            continue  # asking for more is no content, however detailed the ask
         chars = _content_chars(segment, topic)
+        if chars and OFFER.match(segment.strip()):
+            offered += chars  # an offer of other help counts only once something follows it
+            continue
+        if chars:
+            chars, offered = chars + offered, 0
         content, sentences = content + chars, sentences + (chars > 0)
         if content >= threshold and (sentences >= min_sentences or content >= 2 * CONTENT_CHARS):
             return True  # long answers stop here, after their first sentences
