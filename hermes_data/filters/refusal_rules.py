@@ -314,6 +314,13 @@ OFFER = re.compile(
     r"(?!\s+you\s+that\b)[^:\n]*[.!?]?\s*$",
     _F,
 )
+# What a question back to the user asks about: their wishes ("Or perhaps you have a specific style of house in mind
+# that you'd like to learn more about?", "What type of tech categories are you interested in?").
+QUESTION_BACK = re.compile(
+    r"\byou(?:'d|'re|\s+would|\s+are)?\s+(?:\w+\s+)?(?:like|want|mean|have\s+in\s+mind|looking\s+for|interested|referring"
+    r"|prefer|wish|need)\b",
+    _F,
+)
 # An objection to the task itself rather than to a claim in the question: "implementing Timsort on Lean 4 is not a
 # feasible or safe task", "the area of a 20-sided die cannot be calculated", "it is not possible to make apple juice
 # at home", "I must respectfully decline to answer". After a premise objection it makes the reply a decline unless
@@ -365,7 +372,7 @@ LECTURE = re.compile(
 )
 # What an answer that follows a caveat looks like: a list item, "here is …", code, a colon that opens a block.
 DELIVERY = re.compile(
-    r"(?m)^\s*(?:\d+[.)]|[-*\u2022])\s+\S.{15,}$|\bhere(?:'s|\s+is|\s+are)\b(?!\s+(?:some\s+|a\s+few\s+)?reasons)|```"
+    r"(?m)^\s*(?:\d+[.)]|[-*\u2022])\s+\S.{15,}$|\bhere(?:'s|\s+is|\s+are|\s+it\s+is|\s+you\s+go)\b(?!\s+(?:some\s+|a\s+few\s+)?reasons)|```"
     # a premise correction that still concludes: "Therefore, the apple is still in the kitchen."
     r"|(?:^|[.!?\n]\s*)(?:(?:therefore|thus|hence),?|so,)\s+(?!I\b|it(?:'s|\s+is)\s+not\b|there\s+is\s+no\b|please\b)[a-z]"
     r"|\bthe\s+(?:correct\s+|short\s+|simple\s+)?answer\s+(?:is|would\s+be)\b|\bto\s+answer\s+your\s+question\b"

@@ -55,6 +55,7 @@ from hermes_data.filters.refusal_rules import (
     OFFER,
     PIVOT,
     PLACEHOLDER,
+    QUESTION_BACK,
     QUICK,
     QUICK_WORDS,
     REDIRECT,
@@ -79,6 +80,8 @@ CONTENT_SENTENCES = 2  # without a pivot, content must span two sentences (or be
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
 
 _F = re.IGNORECASE
+INPUT_BLOCK = re.compile(r"\S[ \t]*\n[ \t]*\n\s*\S")  # instruction, blank line, input
+WORDY = re.compile(r"[^\W\d_]{3}")  # a segment without a three-letter word says nothing
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -118,7 +121,7 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
             if "<tool_call>" in body or "```" in body[:REST_CHARS]:
                 return None
             window = _plain_quotes(body[:REST_CHARS])
-            asks_needlessly = family == "needs_input" or (prompt is not None and len(prompt) >= PROMPT_WITH_INPUT_CHARS)
+            asks_needlessly = family == "needs_input" or _holds_input(prompt)
             substance = _has_substance(window, start, match.end(), not asks_needlessly, family, prompt)
             return None if substance else family
     return None
@@ -202,6 +205,12 @@ def _plain_quotes(text: str) -> str:
     return text
 
 
+def _holds_input(prompt: str | None) -> bool:
+    """The request carries what it is about: it is long, or an input block follows the instruction after a blank line
+    ("Give a brief description of the book.\n\nMatilda"). Asking such a request for more details is needless."""
+    return prompt is not None and (len(prompt) >= PROMPT_WITH_INPUT_CHARS or INPUT_BLOCK.search(prompt) is not None)
+
+
 def _is_script(head: str) -> bool:
     """The reply opens with a speaker's line and another follows: a dialogue the task asked for."""
     return SPEAKER_LINE.match(head) is not None and len(SPEAKER_LINE.findall(head)) >= 2
@@ -276,12 +285,13 @@ def _has_substance(
     min_sentences = 1 if pivots else CONTENT_SENTENCES
     content = sentences = offered = 0
     for segment in SEGMENT.split(text[:opener_start]) + SEGMENT.split(rest):
-        if ASKS_MORE.search(segment):
-            continue  # asking for more is no content, however detailed the ask
-        chars = _content_chars(segment, topic)
-        if chars and OFFER.match(segment.strip()):
-            offered += chars  # an offer of other help counts only once something follows it
+        if ASKS_MORE.search(segment) or (segment.rstrip().endswith("?") and QUESTION_BACK.search(segment)):
+            continue  # a question back or asking for more is no content, however detailed the ask
+        if OFFER.match(segment.strip()):
+            # an offer of other help counts once something follows it; an offer to help find it elsewhere never
+            offered += 0 if REDIRECT.search(segment) else len(segment.strip())
             continue
+        chars = _content_chars(segment, topic)
         if chars:
             chars, offered = chars + offered, 0
         content, sentences = content + chars, sentences + (chars > 0)
@@ -294,8 +304,8 @@ def _content_chars(segment: str, topic: str = "") -> int:
     """Length of a sentence that is not filler (filler has at least one cue per CHARS_PER_CUE characters). A cue the
     request itself uses (`topic`: "Is it safe to …?", "Classify it as offensive") is the topic, not filler."""
     segment = segment.strip(" -*#>\u2022")
-    if not segment:
-        return 0
+    if not segment or not WORDY.search(segment):
+        return 0  # emoji, "1.", punctuation
     cues = CUE.findall(segment)
     if topic and cues:
         cues = [c for c in cues if _in_topic(c, topic) is False]
