@@ -317,7 +317,8 @@ OFFER = re.compile(
 # What a question back to the user asks about: their wishes ("Or perhaps you have a specific style of house in mind
 # that you'd like to learn more about?", "What type of tech categories are you interested in?").
 QUESTION_BACK = re.compile(
-    r"\byou(?:'d|'re|\s+would|\s+are)?\s+(?:\w+\s+)?(?:like|want|mean|have\s+in\s+mind|looking\s+for|interested|referring"
+    r"\s*(?:(?:or|and|so)[,]?\s+)?(?:perhaps\s+|maybe\s+)?(?:perhaps|maybe|what|which|who|how|where|when|do|does|did|are|is"
+    r"|would|could|can|may|should|have)\b[^?\n]*?\byou(?:'d|'re|\s+would|\s+are)?\s+(?:\w+\s+)?(?:like|want|mean|have\s+in\s+mind|looking\s+for|interested|referring"
     r"|prefer|wish|need)\b",
     _F,
 )

@@ -285,7 +285,7 @@ def _has_substance(
     min_sentences = 1 if pivots else CONTENT_SENTENCES
     content = sentences = offered = 0
     for segment in SEGMENT.split(text[:opener_start]) + SEGMENT.split(rest):
-        if ASKS_MORE.search(segment) or (segment.rstrip().endswith("?") and QUESTION_BACK.search(segment)):
+        if ASKS_MORE.search(segment) or (segment.rstrip().endswith("?") and QUESTION_BACK.match(segment)):
             continue  # a question back or asking for more is no content, however detailed the ask
         if OFFER.match(segment.strip()):
             # an offer of other help counts once something follows it; an offer to help find it elsewhere never
