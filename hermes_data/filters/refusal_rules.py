@@ -387,7 +387,7 @@ DELIVERY = re.compile(
 REDIRECT = re.compile(
     r"(?:(?:but|however|instead)[,.]?\s+)?(?:(?:you|one)\s+(?:can|could|may|might)(?:\s+\w+){0,2}?\s+(?:find|search|look|check"
     r"|visit|use\s+(?:a\s+)?search|consult|contact|refer|try\s+(?:searching|looking|checking))"
-    r"|I\s+(?:can|could|would|will)\s+(?:\w+\s+){0,5}?(?:you\s+)?(?:on\s+)?(?:how|where)\s+to\s+(?:find|search|look|locate|get)"
+    r"|I\s+(?:can|could|would|will)\s+(?:\w+\s+){0,6}?(?:you\s+)?(?:on\s+)?(?:how|where)\s+to\s+(?:find|search|look|locate|get)"
     r"|here\s+are\s+(?:some\s+)?(?:suggestions|tips|ways|resources|places)\s+(?:for|on)\s+(?:finding|locating|searching|where)"
     r"|I\s+can\s+(?:suggest|recommend|give\s+you|provide(?:\s+you\s+with)?)\s+(?:a\s+(?:method|way)|some\s+(?:ways|methods"
     r"|resources|websites))\s+(?:for|to)\s+(?:find|search|locat|look)"
@@ -399,8 +399,8 @@ REDIRECT = re.compile(
 # ASCII art cat …", "But I can give you some tips for writing …". The user asked for the thing and is taught to make
 # it: a substitute for the task, not the task.
 SUBSTITUTE = re.compile(
-    r"(?:(?:but|however|instead)[,.]?\s+)?I\s+can(?:,\s+however,)?\s+(?:\w+ly\s+)?(?:provide|give|offer|share)\s+"
-    r"(?:you\s+)?(?:with\s+)?(?:some\s+)?(?:general\s+)?(?:instructions|steps|tips|guidance|guidelines)\s+"
+    r"(?:(?:but|however|instead)[,.]?\s+)?I\s+can(?:,\s+however,)?\s+(?:\w+ly\s+)?(?:provide|give|offer|share|help)\s+"
+    r"(?:you\s+)?(?:with\s+)?(?:some\s+)?(?:general\s+)?(?:instructions|steps|tips|guidance|guidelines|information)\s+"
     r"(?:on\s+how\s+(?:to|you\s+can)\s+(?:\w+\s+)?(?:write|create|make|draw|design|build|code|program|compose)"
     r"|for\s+(?:writing|creating|making|drawing|designing|building|coding|composing))\b",
     _F,
