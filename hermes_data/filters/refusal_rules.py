@@ -377,10 +377,14 @@ DELIVERY = re.compile(
     # a premise correction that still concludes: "Therefore, the apple is still in the kitchen."
     r"|(?:^|[.!?\n]\s*)(?:(?:therefore|thus|hence),?|so,)\s+(?!I\b|it(?:'s|\s+is)\s+not\b|there\s+is\s+no\b|please\b)[a-z]"
     r"|\bthe\s+(?:correct\s+|short\s+|simple\s+)?answer\s+(?:is|would\s+be)\b|\bto\s+answer\s+your\s+question\b"
-    # a block announced by a colon ("you can use the following code:\nputs …", "The first verse goes like this:")
-    r"|\b(?:the\s+following|goes\s+like\s+this|as\s+follows)\b[^.!?\n]{0,40}:\s*\n\s*\S"
+    r"|\b(?:the\s+following|goes\s+like\s+this|as\s+follows|here\s+it\s+is)\b[^.!?\n]{0,40}:\s*\n\s*\S"
     r"|\blet's\s+(?:dive\s+in|dive\s+into|get\s+started|begin|start\s+with)\b",
     _F,
+)
+# A block announced by a colon ("you can use the following code:\nputs …", "The first verse goes like this:\n…",
+# "Here it is:\n /\\_/\\"): the answer itself, however short its lines.
+BLOCK = re.compile(
+    r"\b(?:the\s+following|goes\s+like\s+this|as\s+follows|here\s+it\s+is)\b[^.!?\n]{0,40}:\s*\n\s*\S", _F
 )
 # The pivot that sends the user elsewhere instead of answering: "However, you can easily find this …", "However, I can
 # guide you on how to search for …", "I suggest using search engines …".

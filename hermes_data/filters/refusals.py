@@ -44,6 +44,7 @@ from hermes_data.filters.refusal_language import RULES_LANGUAGES, rules_cover  #
 from hermes_data.filters.refusal_rules import (
     APOSTROPHES,
     ASKS_MORE,
+    BLOCK,
     CLARIFY,
     CLAUSE_END,
     CUE,
@@ -271,6 +272,8 @@ def _has_substance(
         re.split(r"[.!?\n]", rest[delivery.start() :].lstrip(" .!?\n"), maxsplit=1)[0]
     ):
         delivers = False  # "So, the area of a 20-sided die cannot be calculated.": the conclusion is the decline
+    if delivers and BLOCK.search(rest[:DELIVERY_CHARS]):
+        return True  # "… you can use the following code:\nputs 'Hello'": the answer as a block
     markers = LECTURE_MARKERS - (family == "premise_objection")
     objects = family == "premise_objection" and TASK_OBJECTION.search(text, opener_start, LECTURE_CHARS) is not None
     if objects and not delivers and not answered_first:
@@ -278,7 +281,8 @@ def _has_substance(
     lecture = [m for m in LECTURE.findall(text[opener_start:LECTURE_CHARS]) if not _in_topic(m, topic)]
     if not delivers and not answered_first and len(lecture) >= markers:
         return False  # a lecture: the decline repeated, justified and redirected, with no list, code or "here is"
-    pivots = PIVOT.match(rest) is not None or delivers
+    # a list or "here are" that stands in for the task ("Here are some alternatives:") is no pivot to an answer either
+    pivots = delivers or (PIVOT.match(rest) is not None and delivery is None)
     threshold = PIVOT_CONTENT_CHARS if pivots else CONTENT_CHARS
     # Without a pivot one topical sentence is usually the decline's justification ("Malbolge is a notoriously
     # difficult language."): an answer says more than one thing.
