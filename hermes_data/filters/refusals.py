@@ -14,8 +14,13 @@ but here is what I know: …" or "I apologize for the confusion, the fix is …"
    in at least `CONTENT_SENTENCES` sentences (one topical sentence is usually the decline's justification), or
    `PIVOT_CONTENT_CHARS` once the reply pivots ("but / however / here is") or delivers (a list, "here is", a
    conclusion), a code block, a tool call, or a clarifying question ("could you paste the error?") make the reply an
-   answer. A redirect right after the decline ("However, you can find this by searching …") and a lecture
-   (`LECTURE_MARKERS` further declines, justifications or redirects, nothing delivered) are no substance.
+   answer. A redirect right after the decline ("However, you can find this by searching …"), a taught-to-make-it
+   substitute ("I can give you tips on how to draw it"), a lecture (`LECTURE_MARKERS` further declines,
+   justifications or redirects, nothing delivered), an objection to the task itself after a premise objection ("… is
+   not a feasible task"), an offer of other help with nothing after it, a question back about the user's wishes and,
+   when the request holds its input (long, or an input block after a blank line), any ask for more details are no
+   substance. Content before the decline is the answer given first; words the request itself uses are its topic,
+   not filler. Replies that are a script of speaker lines ("- Agent: I'm sorry …\n- Customer: …") are dialogue.
 
 The vocabulary (families, cues, pivots) lives in `refusal_rules`; this module decides with it.
 
