@@ -112,12 +112,13 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
     body = text.lstrip()
     if len(body) <= PLACEHOLDER_CHARS and PLACEHOLDER.fullmatch(body.rstrip()):
         return "non_answer"
-    body = _unwrap(body[LEADING_LABEL.match(body).end() :] if LEADING_LABEL.match(body) else body)
+    lowered = _plain_quotes(body[:HEAD_CHARS]).lower()
+    if QUICK.search(lowered) is None and not any(word in lowered for word in QUICK_WORDS):
+        return None  # most answers stop here: no decline word in the opening at all
+    label = LEADING_LABEL.match(body)
+    body = _unwrap(body[label.end() :] if label else body)
     head = _plain_quotes(body[:HEAD_CHARS])
     if not head or head.startswith(NARRATION) or _is_script(head):
-        return None
-    lowered = head.lower()
-    if QUICK.search(lowered) is None and not any(word in lowered for word in QUICK_WORDS):
         return None
     for start in _sentence_starts(head):
         for family, pattern in FAMILIES.items():
@@ -225,10 +226,12 @@ def _is_script(head: str) -> bool:
 def _unwrap(body: str) -> str:
     """A reply wholly inside one pair of quotes or asterisks (`"I'm not sure I understand."`, `*No information.*`)
     is the model's own words set off, not a character's: unwrapped. Narration that goes on after the mark is kept."""
+    if not body.startswith(('"', "*")):
+        return body
     text = body.rstrip()
-    for mark in ('"', "*"):
-        if len(text) > 2 and text[0] == text[-1] == mark and mark not in text[1:-1]:
-            return text[1:-1]
+    mark = text[0]
+    if len(text) > 2 and text[-1] == mark and mark not in text[1:-1]:
+        return text[1:-1]
     return body
 
 
