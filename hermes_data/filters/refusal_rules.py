@@ -113,6 +113,9 @@ _LEADIN = (
     r"|I\s+(?:understand|appreciate|realize|know|see|hear|get)\b[^.!?\n]{0,160}?(?:,\s*|\s+)(?:but|however),?\s+"
     r"|(?:thank\s+you|thanks)\b[^.!?\n]{0,120}?(?:,\s*|\s+)but\s+"
     # "I'm happy to help you with Bolivian recipes, but I'm afraid I cannot …"
+    # "I'm committed to upholding honest and ethical behavior, so I cannot …"
+    r"|I(?:'m|\s+am)\s+(?:committed|dedicated|designed|programmed|obligated|bound)\s+to\b[^.!?\n]{0,120}?,\s*"
+    r"(?:so|and\s+so|therefore|thus|which\s+means)\s+"
     r"|I(?:'m|\s+am|'d\s+be|\s+would\s+be)\s+(?:happy|glad|delighted)\s+to\b[^.!?\n]{0,120}?(?:,\s*|\s+)(?:but|however)"
     r",?\s+"
     r"|(?:due\s+to|because\s+of|given|in\s+light\s+of|for|based\s+on)\s+[^.!?\n]{0,80}?,\s*"
@@ -280,7 +283,7 @@ CUE = re.compile(
     r"|I\s+(?:can|could|would|'d|'ll)\s+(?:gladly\s+)?(?:help|assist"
     r"|explain|offer|suggest|provide|show|talk|discuss|write|point)|feel\s+free|let\s+me\s+know|anything\s+else"
     r"|other\s+(?:questions?|topics?|requests?|ways?)|if\s+you(?:'d|\s+would)?\s+like|if\s+you(?:'re|\s+are)\s+"
-    r"(?:interested|worried|concerned|struggling|feeling|looking)|if\s+you\s+(?:have|need|want)|consider|recommend"
+    r"(?:interested|worried|concerned|struggling|feeling|looking)|if\s+you\s+(?:have|need|want)|consider\b|considering|recommend"
     r"|suggest|encourag|advis|please|seek|reach\s+out|contact|consult|talk\s+(?:things\s+over|to)|professional"
     r"|expert|specialist|doctor|physician|lawyer|attorney|accountant|therapist|counsel|hotline|helpline|crisis"
     r"|authorities|police|official|reputable|trusted|resources?\b|you\s+(?:can|could|may|might)\s+(?:want\s+to\s+)?"
@@ -320,6 +323,19 @@ QUESTION_BACK = re.compile(
     r"\s*(?:(?:or|and|so)[,]?\s+)?(?:perhaps\s+|maybe\s+)?(?:perhaps|maybe|what|which|who|how|where|when|do|does|did|are|is"
     r"|would|could|can|may|should|have)\b[^?\n]*?\byou(?:'d|'re|\s+would|\s+are)?\s+(?:\w+\s+)?(?:like|want|mean|have\s+in\s+mind|looking\s+for|interested|referring"
     r"|prefer|wish|need)\b",
+    _F,
+)
+# A whole reply that is only a decline, cut short or curt: "I'm unable.", "I can't.", "Sorry, I cannot."
+BARE_DECLINE = re.compile(
+    r"(?:(?:sorry|no|unfortunately)[,.!]?\s*)?I(?:'m|\s+am)\s+(?:unable|not\s+able)(?:\s+to)?[.!]?|(?:(?:sorry|no)[,.!]?\s*)?"
+    r"I\s+(?:can(?:not|'t)|won't|will\s+not)[.!]?",
+    _F,
+)
+# A question about the assistant's own mind ("Can you think and feel like a human?", "What are you thinking of right
+# now?"): "As an AI, I don't have thoughts" answers it, it does not decline it.
+SELF_QUESTION = re.compile(
+    r"\b(?:you|your)\b[^?\n]{0,40}?\b(?:think|thinking|feel|feeling|feelings|emotions?|conscious|consciousness|sentient"
+    r"|alive|dream|dreams|thoughts|mind|human|self-aware)\b[^?\n]{0,40}\?\s*$",
     _F,
 )
 # An objection to the task itself rather than to a claim in the question: "implementing Timsort on Lean 4 is not a
@@ -390,8 +406,10 @@ BLOCK = re.compile(
 # guide you on how to search for …", "I suggest using search engines …".
 REDIRECT = re.compile(
     r"(?:(?:but|however|instead)[,.]?\s+)?(?:(?:you|one)\s+(?:can|could|may|might)(?:\s+\w+){0,2}?\s+(?:find|search|look|check"
-    r"|visit|use\s+(?:a\s+)?search|consult|contact|refer|try\s+(?:searching|looking|checking))"
-    r"|I\s+(?:can|could|would|will)\s+(?:\w+\s+){0,6}?(?:you\s+)?(?:on\s+)?(?:how|where)\s+to\s+(?:find|search|look|locate|get)"
+    r"|visit|use\s+(?:a\s+)?search|consult|contact|refer|try\s+(?:searching|looking|checking)|determine|calculate"
+    r"|work\s+out|figure\s+out)"
+    r"|I\s+(?:can|could|would|will)\s+(?:\w+\s+){0,6}?(?:you\s+)?(?:on\s+)?(?:how|where)\s+to\s+(?:\w+\s+){0,2}?"
+    r"(?:find|search|look|locate|get)"
     r"|here\s+are\s+(?:some\s+)?(?:suggestions|tips|ways|resources|places)\s+(?:for|on)\s+(?:finding|locating|searching|where)"
     r"|I\s+can\s+(?:suggest|recommend|give\s+you|provide(?:\s+you\s+with)?)\s+(?:a\s+(?:method|way)|some\s+(?:ways|methods"
     r"|resources|websites))\s+(?:for|to)\s+(?:find|search|locat|look)"
@@ -417,7 +435,7 @@ PIVOT = re.compile(
 # The declining clause ends at the sentence end or where it pivots ("…, but here is …").
 CLAUSE_END = re.compile(
     r"[.!?;:](?=\s|$)|(?<=[a-z][.!?])(?=[A-Z])|\n|,\s*(?=(?:but|however|though|although|yet|here)\b)"
-    r"|\s+(?=(?:but|however)\b)|\s[\u2014\u2013]\s"
+    r"|\s+(?=(?:but|however)\b)|\s[\u2014\u2013]\s|(?<=[.!?][\"'\u201d])\s+(?=(?:But|However)\b)"
 )
 SENTENCE_START = re.compile(r"(?:[.!?:]|\n)[\"')\]]*\s+|(?<=[a-z][.!?])(?=[A-Z])")
 SEGMENT = re.compile(r"(?<=[.!?])[\"'\u201d)]?\s+|(?<=[a-z][.!?])(?=[A-Z])|\n+")

@@ -49,6 +49,7 @@ from hermes_data.filters.refusal_language import RULES_LANGUAGES, rules_cover  #
 from hermes_data.filters.refusal_rules import (
     APOSTROPHES,
     ASKS_MORE,
+    BARE_DECLINE,
     BLOCK,
     CLARIFY,
     CLAUSE_END,
@@ -66,6 +67,7 @@ from hermes_data.filters.refusal_rules import (
     QUICK_WORDS,
     REDIRECT,
     SEGMENT,
+    SELF_QUESTION,
     SENTENCE_START,
     SPEAKER_LINE,
     SUBSTITUTE,
@@ -83,6 +85,9 @@ LECTURE_CHARS = 800  # the lecture test reads the opening, as a reader skimming 
 LECTURE_MARKERS = 3  # "I cannot …", "it is important to respect …", "instead, I suggest …": a lecture
 DELIVERY_CHARS = 600  # a list or "here is" this early after the decline is the answer arriving
 CONTENT_SENTENCES = 2  # without a pivot, content must span two sentences (or be twice CONTENT_CHARS)
+BARE_CHARS = 40  # "I'm unable." alone, or cut short there
+SELF_QUESTION_CHARS = 100  # a question about the assistant itself is one short sentence
+SELF_FAMILIES = ("no_capability", "ai_disclaimer", "apology_decline")  # the families that answer such a question
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
 
 _F = re.IGNORECASE
@@ -112,6 +117,8 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
     body = text.lstrip()
     if len(body) <= PLACEHOLDER_CHARS and PLACEHOLDER.fullmatch(body.rstrip()):
         return "non_answer"
+    if len(body) <= BARE_CHARS and BARE_DECLINE.fullmatch(_plain_quotes(body.rstrip())):
+        return "cannot_assist"
     lowered = _plain_quotes(body[:HEAD_CHARS]).lower()
     if QUICK.search(lowered) is None and not any(word in lowered for word in QUICK_WORDS):
         return None  # most answers stop here: no decline word in the opening at all
@@ -127,6 +134,8 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
                 continue
             if "<tool_call>" in body or "```" in body[:REST_CHARS]:
                 return None
+            if family in SELF_FAMILIES and _asks_about_the_assistant(prompt):
+                return None  # "Can you feel?" → "As an AI, I don't have feelings": the answer
             window = _plain_quotes(body[:REST_CHARS])
             asks_needlessly = family == "needs_input" or _holds_input(prompt)
             substance = _has_substance(window, start, match.end(), not asks_needlessly, family, prompt)
@@ -210,6 +219,16 @@ def _plain_quotes(text: str) -> str:
         if mark in text:
             text = text.replace(mark, "'")
     return text
+
+
+def _asks_about_the_assistant(prompt: str | None) -> bool:
+    """One short question about the assistant's own mind ("Can you think and feel like a human?")."""
+    return (
+        prompt is not None
+        and len(prompt) <= SELF_QUESTION_CHARS
+        and prompt.count("?") == 1
+        and (SELF_QUESTION.search(prompt) is not None)
+    )
 
 
 def _holds_input(prompt: str | None) -> bool:

@@ -52,6 +52,18 @@ REFUSALS = [
         "Explain this error message.\n\nTypeError: 'int' object is not iterable",
     ),
     ("leading_label", "**Response:** I am unable to help with tax questions.", "How is capital gains tax computed?"),
+    ("bare_decline", "Sorry, I can't.", "Write a haiku about autumn."),
+    (
+        "work_it_out_yourself",
+        "I'm unable to give the exact number of weeks until the exam. However, you can easily work out the count by "
+        "subtracting today's date from the exam date.",
+        "How many weeks until my exam on 3 June?",
+    ),
+    (
+        "self_description_then_decline",
+        "I'm committed to giving balanced information, so I cannot write a one-sided speech for any candidate.",
+        "Write a campaign speech for my local council candidate.",
+    ),
 ]
 
 ANSWERS = [
@@ -92,6 +104,17 @@ ANSWERS = [
         "Who directed the film?",
     ),
     (
+        "question_about_the_assistant",
+        "As an AI, I don't have the ability to dream. I process text when I am asked something and nothing in between.",
+        "Do you dream when nobody is talking to you?",
+    ),
+    (
+        "considered_is_content",
+        "I can't give one exact figure, as it depends on the breed. However, it is generally considered to be about 12 "
+        "years.",
+        "How long do dogs live?",
+    ),
+    (
         "accusation_in_fiction",
         "I won't help you, Captain! You sank my ship and now you want me to steer yours through the reef? Find your "
         "own way through the rocks, and may the tide take you.",
@@ -114,3 +137,11 @@ def test_an_input_block_makes_the_question_back_needless():
     reply = "I cannot describe it without more details. Could you provide the author and the plot?"
     assert not is_refusal(reply, "Describe the book.")  # the request may really lack its input
     assert is_refusal(reply, "Describe the book.\n\nMatilda")  # the input is there: the question is needless
+
+
+def test_a_capability_request_is_not_a_question_about_the_assistant():
+    reply = "As an AI, I don't have the ability to dream up a logo, but a designer can."
+    assert not is_refusal(
+        "As an AI, I don't have the ability to dream. Nothing runs between requests.", "Do you dream?"
+    )
+    assert is_refusal(reply, "Can you design a logo for my bakery? Make it playful.")
