@@ -4,7 +4,7 @@
                                       [--speed-rows 200000]
 
 Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and for the dev set kind):
-- dev: benchmarks/data/refusals_dev.jsonl, 1,317 real replies (228 refusals) from tatsu-lab/stanford_alpaca,
+- dev: benchmarks/data/refusals_dev.jsonl, 1,387 real replies (250 refusals) from tatsu-lab/stanford_alpaca,
   teknium1/GPTeacher and tatsu-lab/alpaca_eval model outputs, labelled by reading each one with its request
   (conventions and per-row classes in benchmarks/data/refusals_dev.md). The rules were tuned on it.
 - holdout: benchmarks/data/refusals_holdout.jsonl, frozen, from other repositories, never read while tuning. When it is
