@@ -1,7 +1,10 @@
 """Precision and recall of each refusal detector on the labelled sets, with misses per class and speed.
 
-    python benchmarks/refusal_eval.py [--before REV] [--classifier NAME_OR_PATH [--label L --threshold T]]
-                                      [--speed-rows 200000]
+    python benchmarks/refusal_eval.py [--sets dev,fresh,labelled] [--before REV]
+                                      [--classifier NAME_OR_PATH [--label L --threshold T]] [--speed-rows 200000]
+
+`--sets` names the sets to score, comma-separated; the default is every set except the frozen holdout, which is
+scored only when named (`--sets holdout`), so tuning runs never print its figures or its misses.
 
 Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and for the dev set kind):
 - dev: benchmarks/data/refusals_dev.jsonl, 1,387 real replies (250 refusals) from tatsu-lab/stanford_alpaca,
@@ -81,6 +84,14 @@ def load(path: Path) -> list[dict]:
     if bad:
         raise SystemExit(f"{path}: lines {bad[:5]} have a label other than 'refusal' or 'ok'")
     return rows
+
+
+def sets_arg(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SETS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown set {', '.join(unknown) or '(none)'}; choose from {', '.join(SETS)}")
+    return names
 
 
 def scores(pairs: list[tuple[bool, bool]]) -> dict[str, float | int]:
@@ -164,6 +175,12 @@ def main() -> None:
     parser.add_argument("--label", default="1", help="classifier label that means refusal (name or index)")
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--speed-rows", type=int, default=200_000, help="replies timed (0: no timing)")
+    parser.add_argument(
+        "--sets",
+        type=sets_arg,
+        default=[name for name in SETS if name != "holdout"],
+        help="comma-separated sets to score (default: all but holdout; the holdout only when named)",
+    )
     parser.add_argument("--show-misses", type=int, default=20, help="misclassified replies printed per set")
     args = parser.parse_args()
 
@@ -178,7 +195,8 @@ def main() -> None:
     else:
         methods["rules+classifier"] = classify
 
-    for name, path in SETS.items():
+    for name in args.sets:
+        path = SETS[name]
         if not path.exists():
             print(f"{name}: {path.relative_to(ROOT)} is absent; reporting the other sets only\n")
             continue
