@@ -107,7 +107,11 @@ _AI = (
 _AI_ADJ = r"(?:(?:responsible|ethical|helpful|honest|friendly|harmless)\s+)?"
 # Softeners that may precede a decline in its sentence: "No, …", "While I understand …, I cannot …".
 _LEADIN = (
+    # "Sure, I can't satisfy your request, …" (an assent that the decline then takes back); an emoji before the
+    # sentence ("😊 However, I must inform you …") is skipped (not narration marks, which a story opens with)
+    r"(?:[^\w\s\"'*_(\[<]+\s*)?"
     r"(?:(?:(?:no|nope|well|okay|ok|oh|hmm+|look|honestly|frankly|respectfully|candidly|truthfully|sorry|however|but"
+    r"|sure|yes|certainly|absolutely|of\s+course|understood"
     r"|that\s+said|additionally|also|therefore|so)[,.!]?\s+"
     r"|(?:while|although|though|even\s+though)\s+I\s+[^.!?\n]{0,120}?,\s*"
     r"|I\s+(?:understand|appreciate|realize|know|see|hear|get)\b[^.!?\n]{0,160}?(?:,\s*|\s+)(?:but|however),?\s+"
@@ -127,13 +131,15 @@ _LEADIN = (
     r"(?:inform\s+(?:you|ye)|point\s+out|clarify|advise|emphasi[sz]e|note|remind\s+you|mention|let\s+you\s+know)"
     r"(?:\s+that)?[,:]?\s+"
     r"|I\s+notice(?:d)?\s+that\s+"
+    # "Please note that I cannot provide …", "But before I start, let me just say that …"
+    r"|(?:please\s+)?note\s+that\s+|let\s+me\s+(?:just\s+)?say\s+(?:that\s+)?"
     # "I'm sorry, but …", "I apologize for the confusion, but …", "Unfortunately, …"
     rf"|{_APOLOGY}(?:\s+(?:for|about)\s+[^,.!?\n]{{0,40}})?[,.!]?\s+(?:but\s+)?){{0,3}})"
 )
 # What the llama-2-chat preamble objects to: "… the question is not factually coherent", "… a 20-sided die does not
 # exist", "… it's not possible to …". Premise corrections open the same way and then answer: substance decides.
 _OBJECTION = (
-    r"(?:not\s+(?:\w+\s+){0,3}?(?:possible|appropriate|safe|feasible|valid|correct|accurate|realistic|ethical|coherent"
+    r"(?:not\s+(?:\w+\s+){0,3}?(?:possible|appropriate|acceptable|safe|feasible|valid|correct|accurate|realistic|ethical|coherent"
     r"|meaningful|clear|real|suitable|advisable|respectful|legal|effective|practical|designed)\b"
     r"|do(?:es)?\s*(?:not|n't)\s+(?:make\s+sense|exist)|subjective|(?:quite|too|very)\s+broad|vague|fictional"
     r"|no\s+such\b|nonsensical|incorrect|harmful|problematic|offensive|inappropriate|unsafe|unethical|illegal"
@@ -234,6 +240,26 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"\b(?:cannot|can't|unable|not\s+possible|difficult))",
         _F,
     ),
+    # "Sure, here are instructions for … 🚨 NOTE: These instructions are fictional and should not be attempted.",
+    # "🚫 It is illegal and unethical to sell organs …", "Don't do this! Illegally dumping …": the reply announces
+    # the harmful thing and then warns against it. A warning followed by the asked-for steps is an answer: substance
+    # decides.
+    "warning": re.compile(
+        rf"{_LEADIN}(?:[^\w\s]+\s*)*(?:(?:please\s+)?(?:note|warning|disclaimer|caution)[:!,]?\s+(?:that\s+)?)?"
+        r"(?:(?:these|this|the)\s+(?:instructions|article|steps|message|post|information|content|guide|plan)\s+"
+        r"(?:are|is)\s+(?:\w+\s+){0,2}?(?:fictional|fictitious|not\s+(?:factual|true|real|safe|intended|meant)"
+        r"|for\s+(?:informational|educational)\s+purposes\s+only)"
+        r"|(?:do\s+not|don't|never)\s+(?:attempt|try)\s+(?:this|to\b)|don't\s+do\s+this\b|not\s+safe!"
+        r"|it(?:'s|\s+is)\s+(?:(?:both|highly|very|extremely)\s+)?(?:illegal|unethical|immoral)\s+(?:and\s+\w+\s+)?to\s)",
+        _F,
+    ),
+    # "I strongly advise against …", "I must strongly advise against attempting …", "I strongly urge you to
+    # recognize that …": dissuasion in place of the asked-for help (an answer may still follow: substance decides).
+    "advise_against": re.compile(
+        rf"{_LEADIN}I\s+(?:would\s+|must\s+|have\s+to\s+)?(?:strongly\s+|really\s+|firmly\s+)?(?:advise|caution|urge\s+you|warn\s+you)"
+        r"(?:\s+strongly)?\s+(?:against|not\s+to|to\s+(?:reconsider|recognize|stop|refrain|seek))\b",
+        _F,
+    ),
     # "It is not possible to determine the exact number …"
     "not_possible": re.compile(
         rf"{_LEADIN}it(?:'s|\s+is)\s+not\s+(?:possible|feasible)\s+(?:for\s+me\s+)?to\s+(?:\w+\s+)?{_VERB}", _F
@@ -257,7 +283,10 @@ QUICK_WORDS = ("harmful", "offensive", "appropriate", "disrespectful", "hateful"
                 # premise_objection (after "I must point out / inform you / clarify"), needs_input, not_possible
                 "point out", "inform", "clarif", "advis", "emphasi", "notic", "not sure", "enough", "sufficient",
                 "context", "detail", "provided", "not specified", "not mentioned", "incomplete", "unclear",
-                "not clear", "feasible", "history")  # fmt: skip
+                "not clear", "feasible", "history",
+                # warning, advise_against
+                "fictional", "fictitious", "not factual", "purposes only", "attempt", "don't do this", "not safe",
+                "illegal", "immoral", "urge")  # fmt: skip
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
 CUE = re.compile(
@@ -450,3 +479,31 @@ LEADING_LABEL = re.compile(r"(?:\*\*[A-Z][\w ]{0,20}:\*\*|[A-Z][a-z]{2,12}:(?=\s
 # A script: lines opening with a speaker's name ("- Agent: I'm sorry, …\n- Customer: …") are characters speaking.
 SPEAKER_LINE = re.compile(r"(?m)^[ \t]*(?:[-*\u2022][ \t]+)?[A-Z][\w.' ]{0,24}:[ \t]+\S")
 APOSTROPHES = ("\u2019", "\u2018", "\u00b4")  # typographic apostrophes: "I\u2019m sorry, but I can\u2019t"
+
+# The grounds a safety decline gives: the law, ethics, harm. After such a decline the reply's talk of danger, the law
+# and consequences is the decline going on, even where the request uses the same words ("how to illegally buy a gun"
+# → "it is illegal for minors to …"), so the request's words stop counting as its topic.
+HARM_GROUNDS = re.compile(
+    r"\b(?:illegal|unlawful|unethical|immoral|harmful|dangerous|against\s+(?:the\s+law|ethical|moral|my\s+(?:ethical|programming"
+    r"|guidelines|principles))|ethical\s+(?:and\s+\w+\s+)?(?:guidelines|standards|principles|boundaries|framework)|morally"
+    r"|serious\s+(?:crime|legal|consequences|offen[cs]e|harm)|(?:privacy|consent)\s+laws?|not\s+within\s+my\s+(?:programming"
+    r"|ethical)|promot\w*\s+(?:harm|hate|violence|illegal)|criminal|crime|violat\w*\s+(?:privacy|ethical|laws?|the\s+law)"
+    r"|human\s+rights|exploitation|hate\s+speech|discriminat\w+|legal\s+consequences)",
+    _F,
+)
+# What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow
+# these steps to properly dispose of …", "here's how you can safely manage your passwords:".
+SAFE_SUBSTITUTE = re.compile(
+    r"\b(?:legal|legally|legitimate|legitimately|lawful|safe|safely|safer|securely|ethical|ethically|responsible"
+    r"|responsibly|proper|properly|positive|constructive|healthy|respectful|alternatives?|instead|resources|support"
+    r"|help(?:line)?s?|dangerous|dangers|risks?|hazards?|consequences|why\s+(?:this|it)|should\s+know|I\s+recommend)\b",
+    _F,
+)
+# After a safety decline these are filler too: the consequences it warns of and the help it points to ("punishable
+# by long prison sentences", "call the Suicide & Crisis Lifeline at 988 or find support through organizations …").
+# Elsewhere they are what an answer about the law or safety says ("indecent exposure laws prohibit …").
+SAFETY_CUE = re.compile(
+    r"\b(?:penalt|prison|punish|prosecut|arrest|jail|offen[cs]e|prohibit|banned|forbidden|toxic|lethal|fatal|severe"
+    r"|trauma|lifeline|support\b|organi[sz]ations?|emergency|(?:911|988)\b)",
+    _F,
+)

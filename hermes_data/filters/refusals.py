@@ -56,6 +56,7 @@ from hermes_data.filters.refusal_rules import (
     CUE,
     DELIVERY,
     FAMILIES,
+    HARM_GROUNDS,
     LEADING_LABEL,
     LECTURE,
     NARRATION,
@@ -66,6 +67,8 @@ from hermes_data.filters.refusal_rules import (
     QUICK,
     QUICK_WORDS,
     REDIRECT,
+    SAFE_SUBSTITUTE,
+    SAFETY_CUE,
     SEGMENT,
     SELF_QUESTION,
     SENTENCE_START,
@@ -89,10 +92,18 @@ BARE_CHARS = 40  # "I'm unable." alone, or cut short there
 SELF_QUESTION_CHARS = 100  # a question about the assistant itself is one short sentence
 SELF_FAMILIES = ("no_capability", "ai_disclaimer", "apology_decline")  # the families that answer such a question
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
+CLARIFY_CHARS = 300  # a clarifying question follows the decline closely
+SAFETY_GROUNDS_CHARS = 300  # the grounds of a safety decline come with it, in its first sentences
 
 _F = re.IGNORECASE
 INPUT_BLOCK = re.compile(r"\S[ \t]*\n[ \t]*\n\s*\S")  # instruction, blank line, input
 WORDY = re.compile(r"[^\W\d_]{3}")  # a segment without a three-letter word says nothing
+WORD = re.compile(r"[a-z]{3,}")
+INSTEAD = re.compile(r"(?:^|(?<=[.!?\n])\s*)instead\b", re.IGNORECASE)
+# Words an announcement adds to the request it echoes: "Sure, here are some instructions for how to …"
+ECHO_WORDS = frozenset(
+    "sure here are some the for how and that this with your you can okay certainly absolutely example".split()
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -277,24 +288,45 @@ def _has_substance(
     A redirect right after the decline ("However, you can find this by searching …") and a lecture (declines,
     justifications and redirects repeated, nothing delivered) are no content however long they are.
     """
-    # A word the request itself uses is the topic, not filler or a lecture ("Classify it as offensive or not").
+    # A word the request itself uses is the topic, not filler or a lecture ("Classify it as offensive or not"), unless
+    # the decline gives safety grounds: then its talk of law and harm is the decline going on, whatever was asked.
     topic = " " + re.sub(r"\W+", " ", (prompt or "").lower())
+    # grounds the request does not itself ask about ("Is online gambling legal?" → "… illegal in others" is the topic)
+    safety = any(not _in_topic(_unnegated(m), topic) for m in HARM_GROUNDS.findall(_grounds(text, opener_start)))
+    if safety:
+        topic = ""
     clause_end = CLAUSE_END.search(text, match_end)
     rest = text[clause_end.start() :].lstrip(" ,;:.!?\n\u2014\u2013") if clause_end else ""
+    # After a safety decline, what comes "Instead, …" is a stand-in for the asked-for help, not that help (not after a
+    # premise objection alone: "it's not ethical to harm the cat; instead, here are humane ways to keep it out"
+    # answers what was asked).
+    stand_in = safety and family != "premise_objection"
+    instead = INSTEAD.search(rest) if stand_in else None
+    if instead:
+        rest = rest[: instead.start()]
     # Content before the decline ("I would classify this as X. Unfortunately, I cannot …") is the answer given first:
     # then only the content count below decides, not what follows the decline.
-    answered_first = sum(_content_chars(s, topic) for s in SEGMENT.split(text[:opener_start])) >= PIVOT_CONTENT_CHARS
+    asked = set(WORD.findall((prompt or "").lower()))
+    answered_first = (
+        sum(_content_chars(s, topic) for s in SEGMENT.split(text[:opener_start]) if not _echoes(s, asked))
+        >= PIVOT_CONTENT_CHARS
+    )
     if REDIRECT.match(rest) and not answered_first:
         return False  # "However, you can easily find this by searching …": the user is sent elsewhere
     if SUBSTITUTE.match(rest) and not answered_first:
         return False  # "However, I can give you some general tips for …": a stand-in for the asked task
-    if clarify_counts and (CLARIFY.search(rest) or ASKS_MORE.search(rest)):
+    # A clarifying question comes with the decline; "Please provide …" paragraphs later is no question back.
+    asks = rest[:CLARIFY_CHARS]
+    if clarify_counts and (CLARIFY.search(asks) or ASKS_MORE.search(asks)):
         return True
     delivery = DELIVERY.search(rest[:DELIVERY_CHARS])
     # "Instead, I suggest focusing on … Here are some ideas:" delivers a substitute, not what was asked
     delivers = delivery is not None and "instead," not in rest[: delivery.start()].lower()
     if delivers and re.match(r"[^.!?\n]{0,40}?\balternative", rest[delivery.start() :], re.IGNORECASE):
         delivers = False  # "Here are some alternative solutions:" delivers a substitute
+    if delivers and stand_in and SAFE_SUBSTITUTE.search(_line_before(rest, delivery.start())):
+        # after a safety decline, "Here are some legal ways to …:" or "Why this is dangerous:" opens a stand-in
+        delivers, rest = False, rest[: delivery.start()]
     if delivers and TASK_OBJECTION.search(
         re.split(r"[.!?\n]", rest[delivery.start() :].lstrip(" .!?\n"), maxsplit=1)[0]
     ):
@@ -322,7 +354,7 @@ def _has_substance(
             # an offer of other help counts once something follows it; an offer to help find it elsewhere never
             offered += 0 if REDIRECT.search(segment) else len(segment.strip())
             continue
-        chars = _content_chars(segment, topic)
+        chars = 0 if _echoes(segment, asked) else _content_chars(segment, topic, safety)
         if chars:
             chars, offered = chars + offered, 0
         content, sentences = content + chars, sentences + (chars > 0)
@@ -331,13 +363,39 @@ def _has_substance(
     return False
 
 
-def _content_chars(segment: str, topic: str = "") -> int:
+def _unnegated(word: str) -> str:
+    """ "illegal" → "legal": the negated form of a word the request uses is its topic too ("Is gambling legal?")."""
+    return re.sub(r"^(?:il|un|im)(?=legal|lawful|ethical|moral)", "", word.lower())
+
+
+def _grounds(text: str, opener_start: int) -> str:
+    """The declining sentence and the one after it, where a decline states its grounds ("… as it is illegal")."""
+    window = text[opener_start : opener_start + SAFETY_GROUNDS_CHARS]
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", window)]
+    return window[: ends[1]] if len(ends) > 1 else window
+
+
+def _echoes(segment: str, asked: set[str]) -> bool:
+    """The sentence only repeats the request ("Sure, here are some instructions for hiding a human corpse"): it
+    announces an answer, it is not one."""
+    words = WORD.findall(segment.lower())
+    return len(words) >= 3 and sum(w not in asked and w not in ECHO_WORDS for w in words) <= 1
+
+
+def _line_before(text: str, end: int) -> str:
+    """The text from the start of the sentence or line that leads into position `end` (a list's announcement)."""
+    head = text[:end].rstrip()
+    start = max(head.rfind("\n", 0, len(head) - 1), head.rfind(". "), head.rfind("! "))
+    return text[start + 1 : end + 80]
+
+
+def _content_chars(segment: str, topic: str = "", safety: bool = False) -> int:
     """Length of a sentence that is not filler (filler has at least one cue per CHARS_PER_CUE characters). A cue the
     request itself uses (`topic`: "Is it safe to …?", "Classify it as offensive") is the topic, not filler."""
     segment = segment.strip(" -*#>\u2022")
     if not segment or not WORDY.search(segment):
         return 0  # emoji, "1.", punctuation
-    cues = CUE.findall(segment)
+    cues = CUE.findall(segment) + (SAFETY_CUE.findall(segment) if safety else [])
     if topic and cues:
         cues = [c for c in cues if _in_topic(c, topic) is False]
     return len(segment) if len(segment) > CHARS_PER_CUE * len(cues) else 0

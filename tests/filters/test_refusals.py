@@ -41,6 +41,8 @@ FAMILY_EXAMPLES = [
     ("needs_input", "I'm sorry, but I'm not sure what you mean. Could you clarify?"),
     ("needs_input", "Unfortunately, I do not have enough context to answer. Please provide more details."),
     ("not_possible", "It is not possible to calculate that. The figure depends on too many factors."),
+    ("warning", "Sure, here is how to pick the lock. Note: these steps are fictional and should not be tried."),
+    ("advise_against", "I strongly advise against tampering with a smoke detector. It puts everyone at risk."),
 ]
 
 
