@@ -488,7 +488,7 @@ HARM_GROUNDS = re.compile(
     r"|guidelines|principles))|ethical\s+(?:and\s+\w+\s+)?(?:guidelines|standards|principles|boundaries|framework)|morally"
     r"|serious\s+(?:crime|legal|consequences|offen[cs]e|harm)|(?:privacy|consent)\s+laws?|not\s+within\s+my\s+(?:programming"
     r"|ethical)|promot\w*\s+(?:harm|hate|violence|illegal)|criminal|crime|violat\w*\s+(?:privacy|ethical|laws?|the\s+law)"
-    r"|human\s+rights|exploitation|hate\s+speech|discriminat\w+|legal\s+consequences)",
+    r"|human\s+rights|exploitation|hate\s+speech|discriminat\w+|legal\s+consequences|weapons?|toxic|lethal)",
     _F,
 )
 # What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow
@@ -496,7 +496,8 @@ HARM_GROUNDS = re.compile(
 SAFE_SUBSTITUTE = re.compile(
     r"\b(?:legal|legally|legitimate|legitimately|lawful|safe|safely|safer|securely|ethical|ethically|responsible"
     r"|responsibly|proper|properly|positive|constructive|healthy|respectful|alternatives?|instead|resources|support"
-    r"|help(?:line)?s?|dangerous|dangers|risks?|hazards?|consequences|why\s+(?:this|it)|should\s+know|I\s+recommend)\b",
+    r"|help(?:line)?s?|dangerous|dangers|risks?|hazards?|consequences|why\s+(?:this|it|you\s+should)|should\s+(?:know|not)"
+    r"|I\s+recommend)\b",
     _F,
 )
 # After a safety decline these are filler too: the consequences it warns of and the help it points to ("punishable

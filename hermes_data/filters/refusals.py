@@ -92,8 +92,9 @@ BARE_CHARS = 40  # "I'm unable." alone, or cut short there
 SELF_QUESTION_CHARS = 100  # a question about the assistant itself is one short sentence
 SELF_FAMILIES = ("no_capability", "ai_disclaimer", "apology_decline")  # the families that answer such a question
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
+CHARS_PER_SAFETY_CUE = 250  # after a safety decline its redirects run long ("If you're asking out of curiosity, …")
 CLARIFY_CHARS = 300  # a clarifying question follows the decline closely
-SAFETY_GROUNDS_CHARS = 300  # the grounds of a safety decline come with it, in its first sentences
+SAFETY_GROUNDS_CHARS = 400  # the grounds of a safety decline come with it, in its first sentences
 
 _F = re.IGNORECASE
 INPUT_BLOCK = re.compile(r"\S[ \t]*\n[ \t]*\n\s*\S")  # instruction, blank line, input
@@ -398,7 +399,8 @@ def _content_chars(segment: str, topic: str = "", safety: bool = False) -> int:
     cues = CUE.findall(segment) + (SAFETY_CUE.findall(segment) if safety else [])
     if topic and cues:
         cues = [c for c in cues if _in_topic(c, topic) is False]
-    return len(segment) if len(segment) > CHARS_PER_CUE * len(cues) else 0
+    per_cue = CHARS_PER_SAFETY_CUE if safety else CHARS_PER_CUE
+    return len(segment) if len(segment) > per_cue * len(cues) else 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
