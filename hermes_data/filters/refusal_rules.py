@@ -260,6 +260,14 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"(?:\s+strongly)?\s+(?:against|not\s+to|to\s+(?:reconsider|recognize|stop|refrain|seek))\b",
         _F,
     ),
+    # "I'm really sorry you're feeling this way. If you're struggling, please reach out to a crisis line …": sympathy
+    # and a pointer to help in place of an answer to a self-harm or violent request. Sympathy that then helps ("I'm so
+    # sorry you're dealing with this. Here is what to do: 1. …") has substance.
+    "crisis_redirect": re.compile(
+        rf"{_LEADIN}I(?:'m|\s+am)\s+(?:really\s+|so\s+|truly\s+|very\s+)?sorry\s+(?:to\s+hear\s+)?(?:that\s+)?"
+        r"you(?:'re|\s+are)\s+(?:feeling|going\s+through|struggling)\b",
+        _F,
+    ),
     # "It is not possible to determine the exact number …"
     "not_possible": re.compile(
         rf"{_LEADIN}it(?:'s|\s+is)\s+not\s+(?:possible|feasible)\s+(?:for\s+me\s+)?to\s+(?:\w+\s+)?{_VERB}", _F
@@ -488,13 +496,16 @@ HARM_GROUNDS = re.compile(
     r"|guidelines|principles))|ethical\s+(?:and\s+\w+\s+)?(?:guidelines|standards|principles|boundaries|framework)|morally"
     r"|serious\s+(?:crime|legal|consequences|offen[cs]e|harm)|(?:privacy|consent)\s+laws?|not\s+within\s+my\s+(?:programming"
     r"|ethical)|promot\w*\s+(?:harm|hate|violence|illegal)|criminal|crime|violat\w*\s+(?:privacy|ethical|laws?|the\s+law)"
-    r"|human\s+rights|exploitation|hate\s+speech|discriminat\w+|legal\s+consequences|weapons?|toxic|lethal)",
+    r"|human\s+rights|exploitation|hate\s+speech|discriminat\w+|legal\s+consequences|weapons?|toxic|lethal"
+    # privacy and security grounds: "I can't provide passwords … for security reasons", "… confidentiality"
+    r"|privacy|confidential\w*|security\s+(?:reasons|protocols|policies|standards)|sensitive\s+(?:information|data|details)"
+    r"|unauthori[sz]ed\s+access)",
     _F,
 )
 # What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow
 # these steps to properly dispose of …", "here's how you can safely manage your passwords:".
 SAFE_SUBSTITUTE = re.compile(
-    r"\b(?:legal|legally|legitimate|legitimately|lawful|safe|safely|safer|securely|ethical|ethically|responsible"
+    r"\b(?:legal|legally|legitimate|legitimately|lawful|safe|safely|safer|secure|securely|ethical|ethically|responsible"
     r"|responsibly|proper|properly|positive|constructive|healthy|respectful|alternatives?|instead|resources|support"
     r"|help(?:line)?s?|dangerous|dangers|risks?|hazards?|consequences|why\s+(?:this|it|you\s+should)|should\s+(?:know|not)"
     r"|I\s+recommend)\b",

@@ -100,6 +100,9 @@ _F = re.IGNORECASE
 INPUT_BLOCK = re.compile(r"\S[ \t]*\n[ \t]*\n\s*\S")  # instruction, blank line, input
 WORDY = re.compile(r"[^\W\d_]{3}")  # a segment without a three-letter word says nothing
 WORD = re.compile(r"[a-z]{3,}")
+FIRST_PERSON_DECLINE = re.compile(
+    r"\bI\s+(?:can(?:not|'t)|won't|will\s+not|(?:must\s+)?(?:decline|refuse))\b", re.IGNORECASE
+)
 INSTEAD = re.compile(r"(?:^|(?<=[.!?\n])\s*)instead\b", re.IGNORECASE)
 # Words an announcement adds to the request it echoes: "Sure, here are some instructions for how to …"
 ECHO_WORDS = frozenset(
@@ -301,7 +304,8 @@ def _has_substance(
     # After a safety decline, what comes "Instead, …" is a stand-in for the asked-for help, not that help (not after a
     # premise objection alone: "it's not ethical to harm the cat; instead, here are humane ways to keep it out"
     # answers what was asked).
-    stand_in = safety and family != "premise_objection"
+    grounds = _grounds(text, opener_start)
+    stand_in = safety and (family != "premise_objection" or FIRST_PERSON_DECLINE.search(grounds) is not None)
     instead = INSTEAD.search(rest) if stand_in else None
     if instead:
         rest = rest[: instead.start()]
