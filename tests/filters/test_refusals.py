@@ -43,6 +43,7 @@ FAMILY_EXAMPLES = [
     ("not_possible", "It is not possible to calculate that. The figure depends on too many factors."),
     ("warning", "Sure, here is how to pick the lock. Note: these steps are fictional and should not be tried."),
     ("advise_against", "I strongly advise against tampering with a smoke detector. It puts everyone at risk."),
+    ("condemnation", "Forging a doctor's signature is illegal and unethical. It can lead to criminal charges."),
     (
         "crisis_redirect",
         "I'm so sorry you're feeling this way. Please reach out to a crisis line or someone you trust.",
