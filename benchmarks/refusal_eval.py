@@ -187,7 +187,7 @@ def main() -> None:
     before = rules_at(args.before) if args.before else None
     methods: dict[str, Detector | str] = {"rules": rules, "keyword baseline": baseline}
     if before is not None:
-        methods[f"rules@{args.before}"] = lambda rows: [before(r["text"]) is not None for r in rows]
+        methods[f"rules@{args.before}"] = lambda rows: [before(r["text"], r.get("prompt")) is not None for r in rows]
     classify = classifier_detector(args)
     methods["classifier"] = classify
     if callable(classify):
