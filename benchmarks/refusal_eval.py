@@ -7,9 +7,11 @@
 scored only when named (`--sets holdout`), so tuning runs never print its figures or its misses.
 
 Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and for the dev set kind):
-- dev: benchmarks/data/refusals_dev.jsonl, 1,387 real replies (250 refusals) from tatsu-lab/stanford_alpaca,
-  teknium1/GPTeacher and tatsu-lab/alpaca_eval model outputs, labelled by reading each one with its request
-  (conventions and per-row classes in benchmarks/data/refusals_dev.md). The rules were tuned on it.
+- dev: benchmarks/data/refusals_dev.jsonl, 1,798 real replies (411 refusals) from tatsu-lab/stanford_alpaca,
+  teknium1/GPTeacher and tatsu-lab/alpaca_eval model outputs, and (round 4) replies to harmful, jailbreak and
+  harmful-sounding prompts from casperllm/casperllm.github.io and geopolitis/mistral-RL-scripts, labelled by reading
+  each one with its request (conventions and per-row classes in benchmarks/data/refusals_dev.md). The rules were
+  tuned on it.
 - holdout: benchmarks/data/refusals_holdout.jsonl, frozen, from other repositories, never read while tuning. When it is
   absent the script says so and reports the other sets only.
 - fresh: benchmarks/data/refusals_fresh.jsonl, 50 real replies (13 refusals) from alpaca_eval models absent from the
