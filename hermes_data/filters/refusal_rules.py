@@ -143,7 +143,9 @@ _OBJECTION = (
     r"|meaningful|clear|real|suitable|advisable|respectful|legal|effective|practical|designed)\b"
     r"|do(?:es)?\s*(?:not|n't)\s+(?:make\s+sense|exist)|subjective|(?:quite|too|very)\s+broad|vague|fictional"
     r"|no\s+such\b|nonsensical|incorrect|harmful|problematic|offensive|inappropriate|unsafe|unethical|illegal"
-    r"|impossible|misnomer|derogatory|safety\s+concern)"
+    r"|impossible|misnomer|derogatory|safety\s+concern"
+    # "… mixing bleach and ammonia can be dangerous", "bullying is a serious issue that can have severe consequences"
+    r"|dangerous|serious\s+(?:issue|problem|crime|offen[cs]e|matter)|severe\s+consequences)"
 )
 FAMILIES: dict[str, re.Pattern[str]] = {
     # "I'm sorry, but I can't …", "Unfortunately, I am unable to …", "Sorry, can't help with that."
@@ -508,7 +510,9 @@ HARM_GROUNDS = re.compile(
     r"|human\s+rights|exploitation|hate\s+speech|discriminat\w+|legal\s+consequences|weapons?|toxic|lethal"
     # privacy and security grounds: "I can't provide passwords … for security reasons", "… confidentiality"
     r"|privacy|confidential\w*|security\s+(?:reasons|protocols|policies|standards)|sensitive\s+(?:information|data|details)"
-    r"|unauthori[sz]ed\s+access)",
+    r"|unauthori[sz]ed\s+access"
+    # the pivot that implies the request was not legitimate: "If you're looking for legitimate ways to …"
+    r"|legitimate\s+(?:ways|purposes|reasons|means|uses?|methods))",
     _F,
 )
 # What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow

@@ -381,7 +381,7 @@ def _unnegated(word: str) -> str:
 def _grounds(text: str, opener_start: int) -> str:
     """The declining sentence and the one after it, where a decline states its grounds ("… as it is illegal")."""
     window = text[opener_start : opener_start + SAFETY_GROUNDS_CHARS]
-    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", window)]
+    ends = [m.end() for m in re.finditer(r"(?:[.!?](?=\s)|\n)\s*", window)]
     return window[: ends[1]] if len(ends) > 1 else window
 
 
