@@ -122,6 +122,8 @@ _LEADIN = (
     r"(?:so|and\s+so|therefore|thus|which\s+means)\s+"
     r"|I(?:'m|\s+am|'d\s+be|\s+would\s+be)\s+(?:happy|glad|delighted)\s+to\b[^.!?\n]{0,120}?(?:,\s*|\s+)(?:but|however)"
     r",?\s+"
+    # "I'm here to keep discussions respectful—but **I cannot provide …**", "I'm here to help …—but unfortunately, …"
+    r"|I(?:'m|\s+am)\s+here\s+to\b[^.!?\n]{0,120}?(?:,\s*|\s*[\u2014\u2013]\s*|\s+)(?:but|however),?\s+(?:\*\*)?"
     r"|(?:due\s+to|because\s+of|given|in\s+light\s+of|for|based\s+on)\s+[^.!?\n]{0,80}?,\s*"
     r"|(?:let\s+me\s+be\s+(?:clear|direct|honest|upfront)|to\s+be\s+(?:clear|honest|direct))[:,]\s*"
     # "As a responsible and ethical AI language model, …", "As a helpful and respectful assistant, …"
