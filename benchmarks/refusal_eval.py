@@ -15,8 +15,9 @@ Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and fo
 - holdout: benchmarks/data/refusals_holdout.jsonl, frozen, from other repositories, never read while tuning. When it is
   absent the script says so and reports the other sets only.
 - fresh: benchmarks/data/refusals_fresh.jsonl, 50 real replies (13 refusals) from alpaca_eval models absent from the
-  dev set, labelled by reading after the rules were frozen at 1f43e87 and never tuned on (same sources as dev, so a
-  weaker check than the holdout; see refusals_dev.md).
+  dev set, labelled by reading after the rules were frozen at 1f43e87, and 33 (8 refusals) from a geopolitis
+  validation run disjoint from the round-4 dev rows, labelled after the rules were frozen at 778d7ee; never tuned on
+  (same sources as dev, so a weaker check than the holdout; see refusals_dev.md).
 - labelled: benchmarks/data/refusals_labelled.jsonl, the earlier set (mostly written rows plus easy real negatives).
 
 Methods: `rules` (hermes_data.filters.refusals, the default, offline); a keyword-list baseline (the "reply contains
