@@ -278,7 +278,7 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"(?:[^\w\s\"'*_(\[<]+\s*)?(?:the\s+idea\s+)?[^.!?\n]{3,160}?\b(?:is|are|would\s+be)\s+(?:\*\*)?"
         r"(?:(?:a|an|both|not\s+only|highly|extremely|deeply|completely|absolutely|strictly|very|seriously|clearly|serious"
         r"|profoundly|morally|ethically|legally)[,\s]+)*(?:[\w-]+,?\s+(?:and\s+)?){0,2}?"
-        r"(?:illegal|unethical|immoral|wrong|unacceptable|reprehensible|crimes?|criminal)\b",
+        r"(?:illegal|unethical|immoral|unacceptable|reprehensible|crimes?|criminal)\b",
         _F,
     ),
     # "It is not possible to determine the exact number …"
@@ -305,9 +305,10 @@ QUICK_WORDS = ("harmful", "offensive", "appropriate", "disrespectful", "hateful"
                 "point out", "inform", "clarif", "advis", "emphasi", "notic", "not sure", "enough", "sufficient",
                 "context", "detail", "provided", "not specified", "not mentioned", "incomplete", "unclear",
                 "not clear", "feasible", "history",
-                # warning, advise_against
-                "fictional", "fictitious", "not factual", "purposes only", "attempt", "don't do this", "not safe",
-                "illegal", "immoral", "urge")  # fmt: skip
+                # warning, advise_against, condemnation (crisis_redirect is found by "sorry")
+                "fictional", "fictitious", "not factual", "purposes only", "not attempt", "n't attempt",
+                "never attempt", "not try", "n't try", "never try", "don't do this", "not safe", "illegal", "immoral",
+                "unacceptable", "reprehensible", "crime", "criminal", "urge you", "caution")  # fmt: skip
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
 CUE = re.compile(
