@@ -7,8 +7,6 @@ the same command after a crash or kill resumes: journaled responses are reused, 
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -32,13 +30,16 @@ def generate_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the first prompt of each task; call nothing."),
     num_prompts: int = typer.Option(1, "--num-prompts", min=1, help="Items per task shown by --dry-run."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    overrides: list[str] = typer.Option(
+        None, "--set", help="Override a setting: --set tasks.0.count=10, --set endpoints.teacher.model=NAME."
+    ),
 ) -> None:
     """Generate conversations; exit 0 when the output was written (failed items are listed in it)."""
     from hermes_data.generate.recipe import load_generate_recipe
-    from hermes_data.resources import recipe_path as shipped_recipe
+    from hermes_data.io.outputs import check_output_file, check_output_folder
+    from hermes_data.recipe import parse_overrides, resolve_recipe
 
-    exists = Path(recipe_path).exists() or recipe_path.endswith((".yaml", ".yml"))
-    recipe = load_generate_recipe(Path(recipe_path) if exists else shipped_recipe(recipe_path))
+    recipe = load_generate_recipe(resolve_recipe(recipe_path), parse_overrides(overrides))
     if dry_run:
         _print_dry_run(asyncio.run(_dry(recipe, num_prompts)))
         return
@@ -48,6 +49,8 @@ def generate_command(
         raise RecipeError(
             f"{recipe_path}: --max-cost needs input_price_per_mtok and output_price_per_mtok on every endpoint"
         )
+    check_output_folder(recipe.output)
+    check_output_file(recipe.journal, what="journal")
     manifest = asyncio.run(_generate(recipe, limit, max_cost, progress))
     _print_summary(manifest)
 
@@ -92,19 +95,3 @@ def _print_summary(manifest: dict) -> None:
         highlight=False,
     )
 
-
-def main() -> None:
-    """Run this command alone (`python -m hermes_data.cli.generate RECIPE`) until it is registered in the app."""
-    from hermes_data.errors import HermesError
-
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command()(generate_command)
-    try:
-        app()
-    except HermesError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-
-
-if __name__ == "__main__":
-    main()

@@ -26,7 +26,6 @@ import yaml
 
 BIN = Path(sys.executable).parent
 LATIN1 = "name: caf\xe9\n".encode("latin-1")  # a recipe saved in Latin-1: é is one byte 0xE9
-LATIN1_ROW = '{"conversations": [{"from": "human", "value": "caf\xe9"}]}\n'.encode("latin-1")
 BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
 
 
@@ -119,8 +118,8 @@ CASES: list[Case] = [
     case(
         "build/source-not-utf8",
         "build {w}/r.yaml",
-        "latin1.jsonl",
-        r__yaml=build_recipe(sources=[{"path": "latin1.jsonl", "category": "general"}]),
+        "utf16.jsonl",
+        r__yaml=build_recipe(sources=[{"path": "utf16.jsonl", "category": "general"}]),
     ),  # fmt: skip
     case(
         "build/source-empty-folder",
@@ -163,7 +162,7 @@ CASES: list[Case] = [
     ),  # fmt: skip
     # -- convert: the input is checked before the destination's folder is created -------------------------------------
     case("convert/input-missing", "convert {w}/absent.jsonl {w}/new/out.parquet --to parquet", "absent.jsonl"),
-    case("convert/input-not-utf8", "convert {w}/latin1.jsonl {w}/out.parquet --to parquet", "latin1.jsonl"),
+    case("convert/input-not-utf8", "convert {w}/utf16.jsonl {w}/out.parquet --to parquet", "utf16.jsonl"),
     case("convert/input-empty", "convert {w}/empty.jsonl {w}/out.parquet --to parquet", "empty.jsonl"),
     case("convert/input-binary", "convert {w}/binary.jsonl {w}/out.parquet --to parquet", "binary.jsonl"),
     case("convert/input-empty-folder", "convert {w}/folder {w}/out.parquet --to parquet", "folder"),
@@ -173,7 +172,7 @@ CASES: list[Case] = [
     case("convert/dest-is-the-input", "convert {w}/good.jsonl {w}/good.jsonl --to openai", "good.jsonl"),
     # -- validate -----------------------------------------------------------------------------------------------------
     case("validate/input-missing", "validate {w}/absent.jsonl", "absent.jsonl"),
-    case("validate/input-not-utf8", "validate {w}/latin1.jsonl", "latin1.jsonl"),
+    case("validate/input-not-utf8", "validate {w}/utf16.jsonl", "utf16.jsonl"),
     case("validate/input-empty", "validate {w}/empty.jsonl", "empty.jsonl"),
     case("validate/input-binary", "validate {w}/binary.jsonl", "binary.jsonl"),
     case("validate/report-is-a-folder", "validate {w}/good.jsonl --report {w}/folder", "folder"),
@@ -181,7 +180,7 @@ CASES: list[Case] = [
     case("validate/report-read-only", "validate {w}/good.jsonl --report {w}/ro/r.jsonl", "ro", ("ro",)),
     case("validate/report-missing-input", "validate {w}/absent.jsonl --report {w}/new/r.jsonl", "absent.jsonl"),
     # -- stats --------------------------------------------------------------------------------------------------------
-    case("stats/input-not-utf8", "stats {w}/latin1.jsonl", "latin1.jsonl"),
+    case("stats/input-not-utf8", "stats {w}/utf16.jsonl", "utf16.jsonl"),
     case("stats/input-empty", "stats {w}/empty.jsonl", "empty.jsonl"),
     case("stats/input-binary", "stats {w}/binary.jsonl", "binary.jsonl"),
     case("stats/input-folder", "stats {w}/folder", "folder"),
@@ -210,7 +209,9 @@ def make_world(folder: Path, build: Path, store: Path, c: Case) -> None:
     """The starting files every case sees, plus the case's own."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "good.jsonl").write_text(_good_rows(), encoding="utf-8")
-    (folder / "latin1.jsonl").write_bytes(LATIN1_ROW)
+    # Data files may hold a stray invalid byte (the readers replace and flag it); a file in another encoding as a
+    # whole is the mistake: Windows tools save UTF-16 with a BOM.
+    (folder / "utf16.jsonl").write_bytes(_good_rows().encode("utf-16"))
     (folder / "empty.jsonl").write_bytes(b"")
     (folder / "binary.jsonl").write_bytes(BINARY)
     (folder / "afile").write_text("a plain file\n", encoding="utf-8")
