@@ -94,4 +94,3 @@ def _print_summary(manifest: dict) -> None:
         + (f"; stopped: {manifest['stopped']}" if manifest["stopped"] else ""),
         highlight=False,
     )
-

@@ -43,7 +43,8 @@ def _open_folder(ref: DatasetRef, text: str) -> Source:
     folder = Path(ref.root).resolve()
     if not folder.is_dir():
         hint = " (a store version needs a URL: file:///ROOT/ORG/NAME@VERSION)" if "@" in folder.name else ""
-        raise DataError(f"{ref.root} is not a folder{hint}")
+        what = "is not a folder" if folder.exists() else "does not exist: no such folder"
+        raise DataError(f"{ref.root} {what}{hint}")
     manifest = _parse_manifest(folder / MANIFEST_NAME, str(folder))
     resolved = ResolvedRef("folder", str(folder), text, manifest["content_sha256"], manifest["content_sha256"])
     return Source(ref, resolved, manifest, folder)

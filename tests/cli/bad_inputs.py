@@ -130,6 +130,12 @@ CASES: list[Case] = [
     case("build/output-under-a-file", "build {w}/r.yaml", "afile", r__yaml=build_recipe(output="afile/out")),
     case("build/output-read-only", "build {w}/r.yaml", "ro", ("ro",), r__yaml=build_recipe(output="ro/out")),
     case("build/output-is-a-file", "build {w}/r.yaml", "afile", r__yaml=build_recipe(output="afile")),
+    case(
+        "build/earlier-output-kept",
+        "build {w}/r.yaml",
+        "absent.jsonl",
+        r__yaml=build_recipe(sources=[{"path": "absent.jsonl", "category": "general"}], output="build"),
+    ),
     # -- pairs --------------------------------------------------------------------------------------------------------
     case("pairs/recipe-not-utf8", "pairs {w}/r.yaml", "r.yaml", r__yaml=LATIN1),
     case("pairs/recipe-is-folder", "pairs {w}/folder", "folder"),
@@ -170,6 +176,7 @@ CASES: list[Case] = [
     case("convert/dest-under-a-file", "convert {w}/good.jsonl {w}/afile/out.parquet --to parquet", "afile"),
     case("convert/dest-read-only", "convert {w}/good.jsonl {w}/ro/out.parquet --to parquet", "ro", ("ro",)),
     case("convert/dest-is-the-input", "convert {w}/good.jsonl {w}/good.jsonl --to openai", "good.jsonl"),
+    case("convert/earlier-dest-kept", "convert {w}/utf16.jsonl {w}/afile --to openai", "utf16.jsonl"),
     # -- validate -----------------------------------------------------------------------------------------------------
     case("validate/input-missing", "validate {w}/absent.jsonl", "absent.jsonl"),
     case("validate/input-not-utf8", "validate {w}/utf16.jsonl", "utf16.jsonl"),
@@ -179,6 +186,7 @@ CASES: list[Case] = [
     case("validate/report-under-a-file", "validate {w}/good.jsonl --report {w}/afile/r.jsonl", "afile"),
     case("validate/report-read-only", "validate {w}/good.jsonl --report {w}/ro/r.jsonl", "ro", ("ro",)),
     case("validate/report-missing-input", "validate {w}/absent.jsonl --report {w}/new/r.jsonl", "absent.jsonl"),
+    case("validate/earlier-report-kept", "validate {w}/utf16.jsonl --report {w}/afile", "utf16.jsonl"),
     # -- stats --------------------------------------------------------------------------------------------------------
     case("stats/input-not-utf8", "stats {w}/utf16.jsonl", "utf16.jsonl"),
     case("stats/input-empty", "stats {w}/empty.jsonl", "empty.jsonl"),
