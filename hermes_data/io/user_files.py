@@ -9,7 +9,9 @@ the row), so only a file that is text in another encoding as a whole (UTF-16/32)
 from __future__ import annotations
 
 import codecs
+import json
 from pathlib import Path
+from typing import Any
 
 from hermes_data.errors import DataError, HermesError
 
@@ -34,6 +36,20 @@ def read_text(path: str | Path, *, what: str = "file", error: type[HermesError] 
     if problem:
         raise error(f"{path}: the {what} {problem}")
     return data.decode("utf-8-sig")
+
+
+def read_json(path: str | Path, *, what: str = "file", shape: type = dict, hint: str = "") -> Any:
+    """A small JSON file whose top level is a `shape` (an object by default); one line naming the file otherwise."""
+    path = Path(path)
+    text = read_text(path, what=what)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{exc.lineno}: the {what} is not valid JSON ({exc.msg})") from None
+    if not isinstance(data, shape):
+        want = {dict: "an object {...}", list: "a list [...]"}.get(shape, shape.__name__)
+        raise DataError(f"{path}: the {what} must hold {want} at the top, not a {type(data).__name__}{hint}")
+    return data
 
 
 def check_data_input(path: str | Path) -> None:

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from hermes_data.errors import DataError, RecipeError
-from hermes_data.io.user_files import check_data_input, read_text
+from hermes_data.io.user_files import check_data_input, read_json, read_text
 
 ROWS = '{"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "hello"}]}\n' * 3
 
@@ -55,3 +55,17 @@ def test_data_inputs_refused(tmp_path, content, message):
         check_data_input(path)
     with pytest.raises(DataError, match="no such file or folder"):
         check_data_input(tmp_path / "absent.jsonl")
+
+
+def test_read_json_checks_the_shape(tmp_path):
+    path = tmp_path / "scores.json"
+    path.write_text('{"checkpoints": {}}', encoding="utf-8")
+    assert read_json(path, what="scores file") == {"checkpoints": {}}
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(
+        DataError, match=r"scores\.json: the scores file must hold an object \{\.\.\.\} at the top, not a list"
+    ):
+        read_json(path, what="scores file")
+    path.write_text('{"a": 1,\n}', encoding="utf-8")
+    with pytest.raises(DataError, match=r"scores\.json:2: the scores file is not valid JSON"):
+        read_json(path, what="scores file")
