@@ -18,6 +18,7 @@ from hermes_data.errors import DataError, HermesError
 HEAD_BYTES = 1 << 16  # enough to tell text from binary and to find a wrong encoding in any real file
 # Magic numbers of inputs that are binary by design (Parquet; gzip, bzip2, xz, zstd streams).
 BINARY_FORMATS = (b"PAR1", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
+EMPTY_HINT = {"recipe": "a recipe is a YAML mapping of settings (key: value lines)"}
 _WIDE_BOMS = {
     codecs.BOM_UTF32_LE: "UTF-32",
     codecs.BOM_UTF32_BE: "UTF-32",
@@ -31,7 +32,7 @@ def read_text(path: str | Path, *, what: str = "file", error: type[HermesError] 
     path = Path(path)
     data = _read_bytes(path, what, error)
     if not data.strip():
-        raise error(f"{path}: the {what} is empty; write its settings into it or give another file")
+        raise error(f"{path}: the {what} is empty; {EMPTY_HINT.get(what, 'give a file with content')}")
     problem = _text_problem(data)
     if problem:
         raise error(f"{path}: the {what} {problem}")
@@ -76,7 +77,7 @@ def check_data_input(path: str | Path) -> None:
 
 def _read_bytes(path: Path, what: str, error: type[HermesError]) -> bytes:
     if path.is_dir():
-        raise error(f"{path}: is a folder, not a {what} file; give the file inside it")
+        raise error(f"{path}: no such {what} file, it is a folder; give the file inside it")
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -91,14 +92,14 @@ def _text_problem(data: bytes) -> str | None:
     if wide:
         return f"is {wide} text, not UTF-8; re-save it as UTF-8"
     if b"\x00" in data[:HEAD_BYTES]:
-        return "is a binary file, not text; give the YAML/JSON text file instead"
+        return "is a binary file, not a UTF-8 text file; give the YAML/JSON text file instead"
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         byte = data[exc.start]
         return (
-            f"is not UTF-8 (byte 0x{byte:02x} on line {line}); re-save it as UTF-8 "
+            f"is not a UTF-8 text file (byte 0x{byte:02x} on line {line}); re-save it as UTF-8 "
             "(e.g. iconv -f latin1 -t UTF-8, or your editor's 'save with encoding')"
         )
     return None

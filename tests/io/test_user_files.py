@@ -19,10 +19,10 @@ def test_read_text_refusals(tmp_path):
     (tmp_path / "blank.yaml").write_text("  \n\n")
     (tmp_path / "bin.yaml").write_bytes(b"name: x\x00\x01\x02")
     cases = {
-        "folder": "is a folder, not a recipe file",
+        "folder": "no such recipe file, it is a folder",
         "missing.yaml": "no such recipe file",
         "blank.yaml": "the recipe is empty",
-        "bin.yaml": "is a binary file, not text",
+        "bin.yaml": "is a binary file, not a UTF-8 text file",
     }
     for name, message in cases.items():
         with pytest.raises(RecipeError, match=message):

@@ -32,7 +32,7 @@ def test_a_bom_is_accepted_and_utf16_is_named(tmp_path):
 def test_latin1_names_the_line_and_byte(tmp_path):
     path = tmp_path / "r.yaml"
     path.write_bytes("name: x\nlicense: caf\xe9\n".encode("latin-1"))
-    with pytest.raises(RecipeError, match=r"r\.yaml: the recipe is not UTF-8 \(byte 0xe9 on line 2\)"):
+    with pytest.raises(RecipeError, match=r"r\.yaml: the recipe is not a UTF-8 text file \(byte 0xe9 on line 2\)"):
         load_yaml(path)
 
 
