@@ -40,6 +40,7 @@ def generate_command(
     from hermes_data.recipe import parse_overrides, resolve_recipe
 
     recipe = load_generate_recipe(resolve_recipe(recipe_path), parse_overrides(overrides))
+    _check_seed_files(recipe)
     if dry_run:
         _print_dry_run(asyncio.run(_dry(recipe, num_prompts)))
         return
@@ -53,6 +54,16 @@ def generate_command(
     check_output_file(recipe.journal, what="journal")
     manifest = asyncio.run(_generate(recipe, limit, max_cost, progress))
     _print_summary(manifest)
+
+
+def _check_seed_files(recipe) -> None:
+    """Seed files are read in full before the journal is opened, so a missing, empty or non-UTF-8 one is one line
+    and leaves no journal behind."""
+    from hermes_data.io.user_files import read_text
+
+    for i, task in enumerate(recipe.tasks):
+        if isinstance(task.seeds, str):
+            read_text(task.seeds, what=f"seed file of tasks.{i} ({task.name})")
 
 
 async def _dry(recipe, num_prompts: int) -> list[dict]:

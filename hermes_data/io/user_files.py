@@ -32,7 +32,7 @@ def read_text(path: str | Path, *, what: str = "file", error: type[HermesError] 
     path = Path(path)
     data = _read_bytes(path, what, error)
     if not data.strip():
-        raise error(f"{path}: the {what} is empty; {EMPTY_HINT.get(what, 'give a file with content')}")
+        raise error(f"{path}: the {what} is empty; {EMPTY_HINT.get(what, 'give a file with content, or another file')}")
     problem = _text_problem(data)
     if problem:
         raise error(f"{path}: the {what} {problem}")

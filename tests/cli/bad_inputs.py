@@ -166,6 +166,38 @@ CASES: list[Case] = [
         "--set",
         r__yaml=generate_recipe(),
     ),  # fmt: skip
+    case(
+        "generate/seeds-missing",
+        "generate {w}/r.yaml --no-progress",
+        "absent.jsonl",
+        r__yaml=generate_recipe(tasks=[{"name": "t", "category": "general", "seeds": "absent.jsonl"}]),
+    ),
+    case(
+        "generate/seeds-not-utf8",
+        "generate {w}/r.yaml --no-progress",
+        "s.jsonl: the seed file of tasks.0 (t) is not a UTF-8 text file (byte 0xe9 on line 1)",
+        r__yaml=generate_recipe(tasks=[{"name": "t", "category": "general", "seeds": "s.jsonl"}]),
+        s__jsonl='{"prompt": "caf\xe9"}\n'.encode("latin-1"),
+    ),
+    case(
+        "generate/seeds-utf16",
+        "generate {w}/r.yaml --dry-run",
+        "s.jsonl",
+        r__yaml=generate_recipe(tasks=[{"name": "t", "category": "general", "seeds": "s.jsonl"}]),
+        s__jsonl='{"prompt": "hi"}\n'.encode("utf-16"),
+    ),
+    case(
+        "generate/seeds-empty",
+        "generate {w}/r.yaml --no-progress",
+        "empty.jsonl",
+        r__yaml=generate_recipe(tasks=[{"name": "t", "category": "general", "seeds": "empty.jsonl"}]),
+    ),
+    case(
+        "generate/output-under-a-file",
+        "generate {w}/r.yaml --no-progress",
+        "afile",
+        r__yaml=generate_recipe(output="afile/gen"),
+    ),
     # -- convert: the input is checked before the destination's folder is created -------------------------------------
     case("convert/input-missing", "convert {w}/absent.jsonl {w}/new/out.parquet --to parquet", "absent.jsonl"),
     case("convert/input-not-utf8", "convert {w}/utf16.jsonl {w}/out.parquet --to parquet", "utf16.jsonl"),
@@ -204,6 +236,8 @@ CASES: list[Case] = [
     case("publish/store-root-is-a-file", "publish {w}/build --repo org/mix --version v2 --to {w}/afile", "afile"),
     case("publish/store-under-a-file", "publish {w}/build --repo org/mix --version v2 --to {w}/afile/s", "afile"),
     case("publish/store-read-only", "publish {w}/build --repo org/mix --version v2 --to {w}/ro", "ro", ("ro",)),
+    case("rejected/folder-missing", "rejected {w}/absent", "absent"),
+    case("rejected/folder-not-a-build", "rejected {w}/folder", "folder"),
     # -- verify and versions ------------------------------------------------------------------------------------------
     case("verify/folder-missing", "verify {w}/absent", "absent"),
     case("verify/folder-not-a-build", "verify {w}/folder", "folder"),
@@ -325,15 +359,19 @@ def _run_main(args: list[str], cwd: Path) -> tuple[int, str, str]:
     return returncode, out.getvalue(), err.getvalue()
 
 
-def make_fixtures(base: Path) -> tuple[Path, Path, Path]:
+def make_fixtures(base: Path, *, in_process: bool = False) -> tuple[Path, Path, Path]:
     """A complete build folder and a store holding it as org/mix@v1 (through the CLI), and a cache folder."""
     base.mkdir(parents=True, exist_ok=True)
     cache = base / "cache"
-    env = {**os.environ, "HERMES_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
     (base / "good.jsonl").write_text(_good_rows(), encoding="utf-8")
     (base / "r.yaml").write_text(build_recipe(output=str(base / "build"), filters={"min_tokens": 1}), encoding="utf-8")
-    hermes = str(BIN / "hermes-data")
-    subprocess.run([hermes, "build", str(base / "r.yaml")], check=True, capture_output=True, env=env)
     publish = ["publish", str(base / "build"), "--repo", "org/mix", "--version", "v1", "--to", str(base / "store")]
-    subprocess.run([hermes, *publish], check=True, capture_output=True, env=env)
+    for args in (["build", str(base / "r.yaml")], publish):
+        if in_process:
+            returncode, _, stderr = _run_main(args, base)
+        else:
+            env = {**os.environ, "HERMES_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
+            done = subprocess.run([str(BIN / "hermes-data"), *args], capture_output=True, text=True, env=env)
+            returncode, stderr = done.returncode, done.stderr
+        assert returncode == 0, stderr
     return base / "build", base / "store", cache

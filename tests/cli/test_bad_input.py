@@ -26,7 +26,7 @@ bad = _load_cases()
 
 @pytest.fixture(scope="module")
 def fixtures(tmp_path_factory):
-    return bad.make_fixtures(tmp_path_factory.mktemp("bad-input-fixtures"))
+    return bad.make_fixtures(tmp_path_factory.mktemp("bad-input-fixtures"), in_process=True)
 
 
 @pytest.mark.parametrize("case", bad.CASES, ids=[c.name for c in bad.CASES])
