@@ -6,6 +6,7 @@ recipe leaves it out. Later overrides win. Each mistake is one line naming the `
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hermes_data.errors import RecipeError
@@ -49,7 +50,7 @@ def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 
 def _index(part: str, items: list, dotted: str, here: str) -> int:
-    if not part.lstrip("-").isdigit():
+    if not re.fullmatch(r"-?[0-9]+", part):
         raise RecipeError(f"--set {dotted}: {here} is a list; name an item by its index, e.g. {here}.0")
     index = int(part)
     if not -len(items) <= index < len(items):

@@ -47,6 +47,7 @@ def test_missing_and_null_sections_are_created():
     [
         ("sources.3.limit", "--set sources.3.limit: sources has 1 item(s), no sources.3 (indexes 0 to 0)"),
         ("sources.first.limit", "--set sources.first.limit: sources is a list; name an item by its index"),
+        ("sources.--1.limit", "--set sources.--1.limit: sources is a list; name an item by its index"),
         ("name.x", "--set name.x: name is 'x', not a mapping or a list; set name itself"),
         ("sources.0.path.x", "--set sources.0.path.x: sources.0.path is 'a', not a mapping"),
     ],
