@@ -224,6 +224,7 @@ CASES: list[Case] = [
     case("stats/input-empty", "stats {w}/empty.jsonl", "empty.jsonl"),
     case("stats/input-binary", "stats {w}/binary.jsonl", "binary.jsonl"),
     case("stats/input-folder", "stats {w}/folder", "folder"),
+    case("stats/tokenizer-empty-folder", "stats {w}/good.jsonl --tokenizer {w}/folder", "has no tokenizer.json"),
     # -- pull: the reference, then the destination --------------------------------------------------------------------
     case("pull/ref-missing", "pull {w}/absent {w}/dest", "absent"),
     case("pull/dest-under-a-file", "pull {w}/build {w}/afile/dest", "afile"),
