@@ -140,6 +140,7 @@ CASES: list[Case] = [
     case("pairs/recipe-not-utf8", "pairs {w}/r.yaml", "r.yaml", r__yaml=LATIN1),
     case("pairs/recipe-is-folder", "pairs {w}/folder", "folder"),
     case("pairs/unknown-key", "pairs {w}/r.yaml", "allowed keys", r__yaml=pairs_recipe(min_marginn=2)),
+    case("pairs/wrong-type", "pairs {w}/r.yaml", "min_margin", r__yaml=pairs_recipe(min_margin="big")),
     case("pairs/set-unclosed-yaml", "pairs {w}/r.yaml --set name=[unclosed", "--set", r__yaml=pairs_recipe()),
     case(
         "pairs/sample-typo",
@@ -208,6 +209,12 @@ CASES: list[Case] = [
     case("convert/dest-under-a-file", "convert {w}/good.jsonl {w}/afile/out.parquet --to parquet", "afile"),
     case("convert/dest-read-only", "convert {w}/good.jsonl {w}/ro/out.parquet --to parquet", "ro", ("ro",)),
     case("convert/dest-is-the-input", "convert {w}/good.jsonl {w}/good.jsonl --to openai", "good.jsonl"),
+    case(
+        "convert/json-list-of-strings",
+        "convert {w}/s.json {w}/out.parquet --to parquet",
+        "s.json",
+        s__json='["a", "b"]\n',
+    ),
     case("convert/earlier-dest-kept", "convert {w}/utf16.jsonl {w}/afile --to openai", "utf16.jsonl"),
     # -- validate -----------------------------------------------------------------------------------------------------
     case("validate/input-missing", "validate {w}/absent.jsonl", "absent.jsonl"),
@@ -218,12 +225,14 @@ CASES: list[Case] = [
     case("validate/report-under-a-file", "validate {w}/good.jsonl --report {w}/afile/r.jsonl", "afile"),
     case("validate/report-read-only", "validate {w}/good.jsonl --report {w}/ro/r.jsonl", "ro", ("ro",)),
     case("validate/report-missing-input", "validate {w}/absent.jsonl --report {w}/new/r.jsonl", "absent.jsonl"),
+    case("validate/json-object-not-rows", "validate {w}/o.json --report {w}/r.jsonl", "o.json", o__json='{"a": 1}\n'),
     case("validate/earlier-report-kept", "validate {w}/utf16.jsonl --report {w}/afile", "utf16.jsonl"),
     # -- stats --------------------------------------------------------------------------------------------------------
     case("stats/input-not-utf8", "stats {w}/utf16.jsonl", "utf16.jsonl"),
     case("stats/input-empty", "stats {w}/empty.jsonl", "empty.jsonl"),
     case("stats/input-binary", "stats {w}/binary.jsonl", "binary.jsonl"),
     case("stats/input-folder", "stats {w}/folder", "folder"),
+    case("stats/plain-text", "stats {w}/t.jsonl", "t.jsonl", t__jsonl="not json\nat all\n"),
     case("stats/tokenizer-empty-folder", "stats {w}/good.jsonl --tokenizer {w}/folder", "has no tokenizer.json"),
     # -- pull: the reference, then the destination --------------------------------------------------------------------
     case("pull/ref-missing", "pull {w}/absent {w}/dest", "absent"),
