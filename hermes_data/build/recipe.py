@@ -132,7 +132,7 @@ def load_recipe(path: str | Path, overrides: dict | None = None) -> BuildRecipe:
     resolves against the working directory, so a recipe shipped inside the package never writes into it.
     """
     path = Path(path)
-    recipe, _ = read_recipe(BuildRecipe, path, overrides)
+    recipe = read_recipe(BuildRecipe, path, overrides)
     check_sources([s.path for s in recipe.sources], str(path))
     base = path.resolve().parent
     for source in recipe.sources:

@@ -77,7 +77,7 @@ def load_pairs_recipe(path: str | Path, overrides: dict | None = None) -> PairsR
     """Read and validate a pairs recipe; relative source paths resolve against the recipe's folder, `output`
     against the working directory (as for build recipes)."""
     path = Path(path)
-    recipe, _ = read_recipe(PairsRecipe, path, overrides)
+    recipe = read_recipe(PairsRecipe, path, overrides)
     check_sources([s.path for s in recipe.sources], str(path))
     base = path.resolve().parent
     for source in recipe.sources:

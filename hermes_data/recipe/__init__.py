@@ -39,8 +39,8 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_recipe(model: type[M], path: str | Path, overrides: dict[str, Any] | None = None) -> tuple[M, dict]:
-    """The file at `path` with `overrides` applied, validated as `model`; (model, the mapping it came from)."""
+def read_recipe(model: type[M], path: str | Path, overrides: dict[str, Any] | None = None) -> M:
+    """The file at `path` with `overrides` applied, validated as `model`."""
     data = load_yaml(path)
     apply_overrides(data, overrides)
-    return parse_model(model, data, str(path)), data
+    return parse_model(model, data, str(path))
