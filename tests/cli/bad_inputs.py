@@ -317,6 +317,9 @@ def _readonly_prefix(folders: list[Path]) -> list[str]:
         for f in folders:
             f.chmod(0o555)
         return []
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        # Without user and mount namespaces root has no read-only folder to try; say so rather than pass vacuously.
+        raise RuntimeError("read-only cases run as root need `unshare -rm` (user and mount namespaces)")
     mounts = " && ".join(f"mount --bind {f} {f} && mount -o remount,bind,ro {f} {f}" for f in folders)
     return ["unshare", "-rm", "sh", "-c", f'{mounts} && exec "$@"', "sh"]
 
