@@ -118,7 +118,7 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
         build_stages(recipe),
         curated.funnel,
         status=console.status,
-        report=lambda name, kept, before: console.print(f"  {name:<15} kept {kept:>10,} of {before:,}"),
+        report=lambda name, kept, before: console.print(f"  {name:<20} kept {kept:>10,} of {before:,}"),
     )
     curated.table = done.table
     curated.rejected += done.rejected

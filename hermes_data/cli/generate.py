@@ -7,6 +7,7 @@ the same command after a crash or kill resumes: journaled responses are reused, 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -14,12 +15,22 @@ from rich.table import Table
 from hermes_data.cli.common import console, console_err
 from hermes_data.errors import RecipeError
 
+if TYPE_CHECKING:
+    from hermes_data.generate.items import Shard
+
 
 def generate_command(
     recipe_path: str = typer.Argument(
         ..., metavar="RECIPE", help="Generate recipe (YAML), or a shipped one by name (generate-demo)."
     ),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task (try a recipe cheaply)."),
+    shard: str = typer.Option(
+        None,
+        "--shard",
+        metavar="I/N",
+        help="Run share I of N (0-based) of every task's items, into <output>-shard-II-of-NN; N machines together "
+        "make the unsharded run's rows.",
+    ),
     max_cost: float = typer.Option(
         None,
         "--max-cost",
@@ -35,12 +46,13 @@ def generate_command(
     ),
 ) -> None:
     """Generate conversations; exit 0 when the output was written (failed items are listed in it)."""
+    from hermes_data.generate.items import Shard
     from hermes_data.generate.recipe import load_generate_recipe
     from hermes_data.io.outputs import check_output_file, check_output_folder
     from hermes_data.recipe import parse_overrides, resolve_recipe
 
+    share = Shard.parse(shard) if shard else None
     recipe = load_generate_recipe(resolve_recipe(recipe_path), parse_overrides(overrides))
-    _check_seed_files(recipe)
     if dry_run:
         _print_dry_run(asyncio.run(_dry(recipe, num_prompts)))
         return
@@ -52,18 +64,8 @@ def generate_command(
         )
     check_output_folder(recipe.output)
     check_output_file(recipe.journal, what="journal")
-    manifest = asyncio.run(_generate(recipe, limit, max_cost, progress))
+    manifest = asyncio.run(_generate(recipe, limit, share, max_cost, progress))
     _print_summary(manifest)
-
-
-def _check_seed_files(recipe) -> None:
-    """Seed files are read in full before the journal is opened, so a missing, empty or non-UTF-8 one is one line
-    and leaves no journal behind."""
-    from hermes_data.io.user_files import read_text
-
-    for i, task in enumerate(recipe.tasks):
-        if isinstance(task.seeds, str):
-            read_text(task.seeds, what=f"seed file of tasks.{i} ({task.name})")
 
 
 async def _dry(recipe, num_prompts: int) -> list[dict]:
@@ -72,12 +74,12 @@ async def _dry(recipe, num_prompts: int) -> list[dict]:
     return await dry_run(recipe, num_items=num_prompts)
 
 
-async def _generate(recipe, limit: int | None, max_cost: float | None, progress: bool) -> dict:
+async def _generate(recipe, limit: int | None, shard: Shard | None, max_cost: float | None, progress: bool) -> dict:
     from hermes_data.generate.pipeline import generate_async
     from hermes_data.generate.stats import ProgressView
 
     view = ProgressView(enabled=progress, console=console_err)
-    return await generate_async(recipe, limit=limit, max_cost=max_cost, progress=view)
+    return await generate_async(recipe, limit=limit, shard=shard, max_cost=max_cost, progress=view)
 
 
 def _print_dry_run(rendered: list[dict]) -> None:
