@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     create_model,
@@ -25,13 +23,9 @@ from hermes_data.categories import PAPER_SHARES, SLUGS
 from hermes_data.errors import RecipeError
 from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.formats import FORMATS
-from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
+from hermes_data.recipe import Strict, check_sources, read_recipe, resolve_local
 
 REPAIRS = ("python_literal",)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _check_slug(value: str | None, what: str) -> str | None:
@@ -226,16 +220,14 @@ def load_recipe(path: str | Path, overrides: dict | None = None) -> BuildRecipe:
     resolves against the working directory, so a recipe shipped inside the package never writes into it.
     """
     path = Path(path)
-    data = load_yaml(path)
-    set_dotted(data, overrides or {})
-    recipe = parse_model(BuildRecipe, data, str(path))
+    recipe = read_recipe(BuildRecipe, path, overrides)
+    check_sources([s.path for s in recipe.sources], str(path))
     try:
         recipe.source_filters()
     except RecipeError as exc:
         raise RecipeError(f"{path}: {exc}") from None
     base = path.resolve().parent
     for source in recipe.sources:
-        if not source.path.startswith(("hub:", "hf://", "sample:")) and not Path(source.path).is_absolute():
-            source.path = str(base / source.path)
+        source.path = resolve_local(source.path, base)
     recipe.output = str(Path(recipe.output).resolve())
     return recipe

@@ -21,10 +21,9 @@ from hermes_data.categories import SLUGS
 from hermes_data.errors import DataError
 from hermes_data.formats import Unreadable, read_records
 from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
+from hermes_data.io.user_files import check_data_input
+from hermes_data.recipe import SAMPLE_PREFIX, resolve_sample
 from hermes_data.record import meta_of
-from hermes_data.sample import sample_path
-
-SAMPLE_PREFIX = "sample:"
 
 
 @dataclass
@@ -59,7 +58,7 @@ def resolve_paths(spec: SourceSpec) -> list[str]:
     """The concrete inputs of a source: a sample name, a Hub id, a folder or file, or the files a glob matches."""
     path = spec.path
     if path.startswith(SAMPLE_PREFIX):
-        return [str(sample_path(path[len(SAMPLE_PREFIX) :] or "conversations.jsonl"))]
+        return [str(resolve_sample(path))]
     if path.startswith(("hub:", "hf://")):
         from hermes_data.formats.hub import resolve_revision
 
@@ -68,9 +67,12 @@ def resolve_paths(spec: SourceSpec) -> list[str]:
         matches = sorted(glob.glob(path, recursive=True))
         if not matches:
             raise DataError(f"source {path!r} matches no files; check the glob in the recipe's sources")
+        for match in matches:
+            check_data_input(match)
         return matches
     if not Path(path).exists():
         raise DataError(f"source {path!r} does not exist; fix sources[].path in the recipe")
+    check_data_input(path)
     return [path]
 
 

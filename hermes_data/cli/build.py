@@ -2,38 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
-import yaml
 
 from hermes_data.cli.common import console
-from hermes_data.errors import RecipeError
 
 
 def build_command(
     recipe: str = typer.Argument(..., help="Recipe file, or the name of a shipped recipe (demo, hermes3)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (sources, row counts, stages) only."),
-    overrides: list[str] = typer.Option(None, "--set", help="Override a setting: --set filters.min_tokens=8."),
+    overrides: list[str] = typer.Option(
+        None, "--set", help="Override a setting: --set filters.min_tokens=8, --set sources.0.limit=100."
+    ),
 ) -> None:
     """Build a filtered, deduplicated, balanced dataset folder from a recipe."""
     from hermes_data.build.recipe import load_recipe
     from hermes_data.build.run import print_plan, run_build
-    from hermes_data.resources import recipe_path
+    from hermes_data.dataset.folder import check_replaceable
+    from hermes_data.io.outputs import check_output_folder
+    from hermes_data.recipe import parse_overrides, resolve_recipe
 
-    path = Path(recipe) if Path(recipe).exists() or recipe.endswith((".yaml", ".yml")) else recipe_path(recipe)
-    parsed = load_recipe(path, _parse_overrides(overrides or []))
+    parsed = load_recipe(resolve_recipe(recipe), parse_overrides(overrides))
     if dry_run:
         print_plan(console, parsed)
         return
+    check_replaceable(check_output_folder(parsed.output))  # before reading a row: a bad output fails in seconds
     run_build(parsed, console)
-
-
-def _parse_overrides(items: list[str]) -> dict:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise RecipeError(f"--set {item!r}: expected key=value, e.g. --set output=out/demo")
-        out[key.strip()] = yaml.safe_load(value)
-    return out

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from rich.console import Console
 
 from hermes_data.errors import DataError
+from hermes_data.io.user_files import check_data_input
 from hermes_data.sample import sample_path
 
 console = Console()
@@ -20,7 +21,17 @@ def resolve_inputs(files: list[str] | None, use_sample: bool) -> list[str]:
         paths.append(str(sample_path("conversations.jsonl")))
     if not paths:
         raise DataError("no input: give one or more FILE arguments, or --sample for the embedded sample")
+    check_inputs(paths)
     return paths
+
+
+def check_inputs(paths: list[str]) -> None:
+    """Refuse unreadable local inputs before anything is written (Hub references are checked when opened)."""
+    from hermes_data.formats.detect import looks_like_hub
+
+    for path in paths:
+        if not looks_like_hub(path):
+            check_data_input(path)
 
 
 def iter_file_rows(path: str, fmt: str | None) -> Iterator[tuple[int, object]]:

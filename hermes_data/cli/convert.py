@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from hermes_data.cli.common import console, console_err, iter_file_rows
+from hermes_data.cli.common import check_inputs, console, console_err, iter_file_rows
 from hermes_data.errors import DataError
 from hermes_data.formats import Unreadable, write_records
+from hermes_data.io.outputs import check_output_file
 from hermes_data.validate import repair_record
 
 TARGETS = ("parquet", "openai", "sharegpt")
@@ -22,6 +23,8 @@ def convert_command(
     """Convert between formats; unreadable rows are reported and left out."""
     if to not in TARGETS:
         raise DataError(f"--to {to!r} is not a target format; use one of {', '.join(TARGETS)}")
+    check_inputs([src])
+    check_output_file(dest, what="DEST", inputs=[src])
     state = {"unreadable": 0, "repaired": 0}
 
     def records():

@@ -7,7 +7,6 @@ the same command after a crash or kill resumes: journaled responses are reused, 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -42,16 +41,18 @@ def generate_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the first prompt of each task; call nothing."),
     num_prompts: int = typer.Option(1, "--num-prompts", min=1, help="Items per task shown by --dry-run."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
+    overrides: list[str] = typer.Option(
+        None, "--set", help="Override a setting: --set tasks.0.count=10, --set endpoints.teacher.model=NAME."
+    ),
 ) -> None:
     """Generate conversations; exit 0 when the output was written (failed items are listed in it)."""
     from hermes_data.generate.items import Shard
     from hermes_data.generate.recipe import load_generate_recipe
-    from hermes_data.resources import recipe_path as shipped_recipe
+    from hermes_data.io.outputs import check_output_file, check_output_folder
+    from hermes_data.recipe import parse_overrides, resolve_recipe
 
     share = Shard.parse(shard) if shard else None
-
-    exists = Path(recipe_path).exists() or recipe_path.endswith((".yaml", ".yml"))
-    recipe = load_generate_recipe(Path(recipe_path) if exists else shipped_recipe(recipe_path))
+    recipe = load_generate_recipe(resolve_recipe(recipe_path), parse_overrides(overrides))
     if dry_run:
         _print_dry_run(asyncio.run(_dry(recipe, num_prompts)))
         return
@@ -61,6 +62,8 @@ def generate_command(
         raise RecipeError(
             f"{recipe_path}: --max-cost needs input_price_per_mtok and output_price_per_mtok on every endpoint"
         )
+    check_output_folder(recipe.output)
+    check_output_file(recipe.journal, what="journal")
     manifest = asyncio.run(_generate(recipe, limit, share, max_cost, progress))
     _print_summary(manifest)
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TextIO
 
 import typer
 from rich.table import Table
 
 from hermes_data.cli.common import console, console_err, iter_file_rows, resolve_inputs
 from hermes_data.formats import Unreadable
+from hermes_data.formats.writers import atomic_output
+from hermes_data.io.outputs import check_output_file
 from hermes_data.validate import repair_record, validate_record
 from hermes_data.validate.codes import CODES
 
@@ -28,35 +31,35 @@ def validate_command(
 ) -> None:
     """Validate rows; exit 0 when all are valid, 1 when some are invalid, 2 on usage or input errors."""
     paths = resolve_inputs(files, sample)
-    counts: Counter[str] = Counter()
-    num_rows = num_invalid = num_warned = 0
-    tmp = report.with_name(report.name + ".tmp") if report else None
-    out = tmp.open("w", encoding="utf-8") if tmp else None
-    try:
-        for path in paths:
-            for index, item in iter_file_rows(path, fmt):
-                num_rows += 1
-                line = _check(item, index, repair)
-                if not line["valid"]:
-                    num_invalid += 1
-                    counts.update({e["code"] for e in line["errors"]})
-                    if isinstance(item, Unreadable) and not out and num_warned < MAX_WARNINGS:
-                        num_warned += 1
-                        console_err.print(f"[yellow]warning:[/] {line['errors'][0]['message']}", highlight=False)
-                if out:
-                    line["file"] = path
-                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    except BaseException:
+    if report:
+        check_output_file(report, what="--report", inputs=paths)
         # A report cut short must not look complete: only a finished run renames it into place.
-        if out:
-            out.close()
-            tmp.unlink(missing_ok=True)
-        raise
-    if out:
-        out.close()
-        tmp.replace(report)
+        with atomic_output(str(report)) as tmp, open(tmp, "w", encoding="utf-8") as out:
+            num_rows, num_invalid, counts = _validate_rows(paths, fmt, repair, out)
+    else:
+        num_rows, num_invalid, counts = _validate_rows(paths, fmt, repair, None)
     _print_summary(num_rows, num_invalid, counts)
     raise typer.Exit(1 if num_invalid else 0)
+
+
+def _validate_rows(paths: list[str], fmt: str | None, repair: bool, out: TextIO | None) -> tuple[int, int, Counter]:
+    """Check every row of `paths`, writing one report line per row to `out` when given; (rows, invalid, codes)."""
+    counts: Counter[str] = Counter()
+    num_rows = num_invalid = num_warned = 0
+    for path in paths:
+        for index, item in iter_file_rows(path, fmt):
+            num_rows += 1
+            line = _check(item, index, repair)
+            if not line["valid"]:
+                num_invalid += 1
+                counts.update({e["code"] for e in line["errors"]})
+                if isinstance(item, Unreadable) and not out and num_warned < MAX_WARNINGS:
+                    num_warned += 1
+                    console_err.print(f"[yellow]warning:[/] {line['errors'][0]['message']}", highlight=False)
+            if out:
+                line["file"] = path
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return num_rows, num_invalid, counts
 
 
 def _check(item: object, index: int, repair: bool) -> dict:

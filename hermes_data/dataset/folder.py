@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from hermes_data.dataset.manifest import MANIFEST_NAME, ContentHasher, file_entry
 from hermes_data.errors import DataError
+from hermes_data.io.outputs import check_output_folder
 from hermes_data.record import RECORD_SCHEMA
 
 # The columns every rejected row carries after its own (the `detail` is a JSON string, hermes_data.stages).
@@ -37,7 +38,7 @@ def atomic_folder(output: str | Path) -> Iterator[Path]:
     a folder that looks complete. Write the completion marker (the manifest) last inside the block.
     """
     output = Path(output)
-    check_replaceable(output)
+    check_replaceable(check_output_folder(output))
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = make_sibling(output, "tmp")
     try:

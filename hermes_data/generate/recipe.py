@@ -13,10 +13,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hermes_data.build.recipe import Strict, _check_slug
+from hermes_data.build.recipe import _check_slug
 from hermes_data.errors import RecipeError
 from hermes_data.generate.structure_files import load_json_schema, load_tool_files
-from hermes_data.recipe_errors import load_yaml, parse_model
+from hermes_data.recipe import Strict, apply_overrides, load_yaml, parse_model
 
 GENERATORS = (
     "evol",
@@ -208,11 +208,12 @@ class GenerateRecipe(Strict):
         return hashlib.sha256(json.dumps(self.resolved(), sort_keys=True).encode()).hexdigest()
 
 
-def load_generate_recipe(path: str | Path) -> GenerateRecipe:
-    """Read and validate a generate recipe. Seed files and template overrides resolve against the recipe's folder;
-    `output` and `journal` against the working directory."""
+def load_generate_recipe(path: str | Path, overrides: dict | None = None) -> GenerateRecipe:
+    """Read and validate a generate recipe (with `--set` overrides applied). Seed files and template overrides
+    resolve against the recipe's folder; `output` and `journal` against the working directory."""
     path = Path(path)
     data = load_yaml(path)
+    apply_overrides(data, overrides)
     # Endpoints sit under user-chosen names; validated one by one, an unknown key's error lists the allowed ones.
     if isinstance(data.get("endpoints"), dict):
         for name, spec in data["endpoints"].items():

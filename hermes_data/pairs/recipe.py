@@ -10,13 +10,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hermes_data.build.recipe import DedupSpec, Strict, _check_slug
+from hermes_data.build.recipe import DedupSpec, _check_slug
 from hermes_data.formats import FORMATS
 from hermes_data.pairs.readers import PAIR_FORMATS
-from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
+from hermes_data.recipe import SAMPLE_PREFIX, Strict, check_sources, read_recipe, resolve_local
 
-# `sample:NAME` reads a file of the embedded sample (hermes_data/sample), as build recipes do.
-SAMPLE_PREFIX = "sample:"
+__all__ = ["SAMPLE_PREFIX", "PairSourceSpec", "PairsRecipe", "load_pairs_recipe"]
 
 
 class PairSourceSpec(Strict):
@@ -78,12 +77,10 @@ def load_pairs_recipe(path: str | Path, overrides: dict | None = None) -> PairsR
     """Read and validate a pairs recipe; relative source paths resolve against the recipe's folder, `output`
     against the working directory (as for build recipes)."""
     path = Path(path)
-    data = load_yaml(path)
-    set_dotted(data, overrides or {})
-    recipe = parse_model(PairsRecipe, data, str(path))
+    recipe = read_recipe(PairsRecipe, path, overrides)
+    check_sources([s.path for s in recipe.sources], str(path))
     base = path.resolve().parent
     for source in recipe.sources:
-        if not source.path.startswith(("hub:", "hf://", SAMPLE_PREFIX)) and not Path(source.path).is_absolute():
-            source.path = str(base / source.path)
+        source.path = resolve_local(source.path, base)
     recipe.output = str(Path(recipe.output).resolve())
     return recipe

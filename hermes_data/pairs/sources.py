@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from hermes_data.build.sources import SourceReport, resolve_paths
 from hermes_data.categories import SLUGS
-from hermes_data.errors import DataError
 from hermes_data.formats import Unreadable, read_records
 from hermes_data.pairs.readers import input_kind, read_pairs
 from hermes_data.pairs.recipe import SAMPLE_PREFIX, PairSourceSpec
+from hermes_data.recipe import resolve_sample
 from hermes_data.record import meta_of
 
 
@@ -22,19 +21,9 @@ class ReadInputs:
     reports: list[SourceReport] = field(default_factory=list)
 
 
-def sample_file(name: str) -> Path:
-    """A file of the embedded sample (a real file in a checkout and in an installed wheel)."""
-    from hermes_data.sample import sample_path
-
-    try:
-        return sample_path(name)
-    except ValueError as exc:
-        raise DataError(f"{SAMPLE_PREFIX}{name}: no such file in the embedded sample ({exc})") from exc
-
-
 def source_paths(spec: PairSourceSpec) -> list[str]:
     if spec.path.startswith(SAMPLE_PREFIX):
-        return [str(sample_file(spec.path[len(SAMPLE_PREFIX) :]))]
+        return [str(resolve_sample(spec.path, default=""))]
     return resolve_paths(spec)  # type: ignore[arg-type] - it reads path and revision only
 
 

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from hermes_data.dataset.manifest import DATA_DIR, MANIFEST_NAME, REJECTED_DIR, read_manifest, verify_folder
 from hermes_data.errors import DataError
+from hermes_data.io.outputs import check_output_folder
 from hermes_data.publish.integrity import IntegrityError, check_marker, require_clean
 from hermes_data.publish.preflight import publish_files
 from hermes_data.publish.refs import DatasetRef, ResolvedRef, parse_ref
@@ -42,7 +43,8 @@ def _open_folder(ref: DatasetRef, text: str) -> Source:
     folder = Path(ref.root).resolve()
     if not folder.is_dir():
         hint = " (a store version needs a URL: file:///ROOT/ORG/NAME@VERSION)" if "@" in folder.name else ""
-        raise DataError(f"{ref.root} is not a folder{hint}")
+        what = "is not a folder" if folder.exists() else "does not exist: no such folder"
+        raise DataError(f"{ref.root} {what}{hint}")
     manifest = _parse_manifest(folder / MANIFEST_NAME, str(folder))
     resolved = ResolvedRef("folder", str(folder), text, manifest["content_sha256"], manifest["content_sha256"])
     return Source(ref, resolved, manifest, folder)
@@ -52,6 +54,7 @@ def _open_store(ref: DatasetRef, text: str) -> Source:
     from hermes_data.publish.fsspec_store import FsspecStore
 
     store = FsspecStore(ref.root)
+    store.check_root(writing=False)
     marker = store.require(ref.repo, ref.revision)
     url = f"{store.url(ref.repo)}@{ref.revision}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,8 +134,8 @@ def verify(text: str) -> tuple[ResolvedRef, list[str]]:
 
 def pull(text: str, dest: str | Path) -> ResolvedRef:
     """Copy a reference into the new folder `dest` and verify it there; nothing is left at `dest` on failure."""
-    dest = Path(dest)
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+    dest = check_output_folder(dest, what="DEST")
+    if dest.exists() and any(dest.iterdir()):
         raise DataError(f"{dest} exists and is not empty; pull into a new folder")
     source = open_ref(text)
     dest.parent.mkdir(parents=True, exist_ok=True)

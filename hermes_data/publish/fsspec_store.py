@@ -19,6 +19,7 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 from hermes_data.errors import DataError
+from hermes_data.io.outputs import check_store_root
 from hermes_data.publish.refs import check_repo_id, check_version
 
 MARKER = "_COMPLETE.json"
@@ -34,6 +35,11 @@ class FsspecStore:
         self.fs, self.root = fsspec.core.url_to_fs(root)
         self.root = self.root.rstrip("/") or "/"
         self.is_local = isinstance(self.fs, LocalFileSystem)
+
+    def check_root(self, *, writing: bool) -> None:
+        """A local root must be a folder (to publish: a place one can be made); remote roots answer for themselves."""
+        if self.is_local:
+            check_store_root(self.root, writing=writing)
 
     def url(self, repo: str, version: str | None = None) -> str:
         """The URL of a dataset (or one version of it) as users write it in a reference."""

@@ -56,6 +56,7 @@ def publish(
         raise DataError(f"{card_path} is missing; rebuild the folder")
     check_card(card_path.read_text(encoding="utf-8"), manifest)
     store = FsspecStore(to)
+    store.check_root(writing=True)
     url = store.publish(folder, files, repo, version, marker_for(manifest, message))
     return Published("store", url, version, content, content)
 

@@ -32,6 +32,8 @@ def list_versions(repo: str, *, to: str = HUB) -> list[VersionInfo]:
 def _store_versions(repo: str, root: str) -> list[VersionInfo]:
     from hermes_data.publish.fsspec_store import FsspecStore
 
+    store = FsspecStore(root)
+    store.check_root(writing=False)
     return [
         VersionInfo(
             version=name,
@@ -41,7 +43,7 @@ def _store_versions(repo: str, root: str) -> list[VersionInfo]:
             revision=str(marker.get("content_sha256") or ""),
             content_sha256=marker.get("content_sha256"),
         )
-        for name, marker in FsspecStore(root).versions(repo).items()
+        for name, marker in store.versions(repo).items()
     ]
 
 

@@ -23,6 +23,7 @@ project: data statistics, filters and balancing count with them, and training la
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hermes_data.errors import DataError
@@ -77,16 +78,26 @@ def _load_llama3(reasoning_tags: bool):
     return tokenizer
 
 
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json")
+
+
 def _load_pretrained(name_or_path: str, add_chatml_tokens: bool, reasoning_tags: bool):
     from tokenizers import AddedToken
     from transformers import AutoTokenizer
 
+    folder = Path(name_or_path)
+    if folder.is_dir() and not any((folder / f).is_file() for f in _TOKENIZER_FILES):
+        raise DataError(
+            f"tokenizer {name_or_path!r}: the folder has no {' or '.join(_TOKENIZER_FILES)}; give a folder saved "
+            "with save_pretrained, 'llama3' for the built-in Llama 3.1 tokenizer, or a Hugging Face Hub name"
+        )
     try:
         tokenizer = AutoTokenizer.from_pretrained(name_or_path)
     except (OSError, ValueError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # transformers' text runs many lines
         raise DataError(
-            f"tokenizer {name_or_path!r}: cannot load it ({exc}); use 'llama3' for the built-in Llama 3.1 tokenizer, "
-            "a local folder with tokenizer.json, or a Hugging Face Hub name"
+            f"tokenizer {name_or_path!r}: cannot load it ({reason}); use 'llama3' for the built-in Llama 3.1 "
+            "tokenizer, a local folder with tokenizer.json, or a Hugging Face Hub name"
         ) from exc
     if getattr(tokenizer, "backend_tokenizer", None) is None:
         raise DataError(

@@ -130,7 +130,10 @@ def _recipe(tmp_path: Path, **settings) -> Path:
         ({"filters": {"max_token": 5}}, "unknown key 'filters.max_token'; allowed keys: drop_invalid, max_tokens"),
         ({"min_margin": -1}, "min_margin: Input should be greater than 0"),
         ({"sources": [{"path": "missing.jsonl"}]}, "does not exist; fix sources[].path"),
-        ({"sources": [{"path": "sample:nope.jsonl"}]}, "sample:nope.jsonl: no such file in the embedded sample"),
+        (
+            {"sources": [{"path": "sample:nope.jsonl"}]},
+            "sources.0.path: 'sample:nope.jsonl' is not a file of the embedded sample",
+        ),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, monkeypatch, capsys, settings, message):

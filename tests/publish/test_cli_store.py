@@ -99,11 +99,11 @@ def test_bad_input_through_the_console_process(tmp_path, env, run_cli, snapshot_
         (["publish", "{folder}", "--repo", "../x", "--version", "v1"], "invalid dataset name"),
         (["publish", "{tmp}/missing", "--repo", "org/mix", "--version", "v1"], "is not a folder"),
         (["publish", "{tmp}/empty", "--repo", "org/mix", "--version", "v1"], "has no manifest.json"),
-        (["pull", "file://{tmp}/store/org/mix@v9", "{tmp}/dest"], "not a published version"),
+        (["pull", "file://{tmp}/store/org/mix@v9", "{tmp}/dest"], "store root"),
         (["versions", "org/../mix", "--to", "{tmp}/store"], "invalid dataset name"),
         (["pull", "{folder}", "{folder}"], "exists and is not empty"),
         (["publish", "{folder}", "--repo", "org/mix", "--version", "v1", "--private"], "--private applies to the Hub"),
-        (["verify", "{tmp}/missing@v1"], "not a folder (a store version needs a URL"),
+        (["verify", "{tmp}/missing@v1"], "no such folder (a store version needs a URL"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, cli, make_folder, snapshot_of, args, message):
