@@ -20,6 +20,7 @@ from hermes_data.build.recipe import SourceSpec
 from hermes_data.categories import SLUGS
 from hermes_data.errors import DataError
 from hermes_data.formats import Unreadable, read_records
+from hermes_data.formats.column_map import column_map
 from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
 from hermes_data.record import meta_of
 from hermes_data.sample import sample_path
@@ -94,6 +95,7 @@ def iter_source(spec: SourceSpec, report: SourceReport, paths: list[str]) -> Ite
     num = 0
     for path in paths:
         kwargs = {"config": spec.config, "revision": spec.revision, "split": spec.split}
+        kwargs["columns"] = column_map(spec.columns, spec.roles)
         if spec.path.startswith(SAMPLE_PREFIX):  # the same sample gives the same records wherever it is installed
             kwargs["source"] = spec.path
         if path.startswith("hub:"):  # resolve_paths pinned the commit into the path

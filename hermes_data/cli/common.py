@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from rich.console import Console
 
 from hermes_data.errors import DataError
+from hermes_data.formats.column_map import ColumnMap, column_map, parse_pairs
 from hermes_data.sample import sample_path
 
 console = Console()
@@ -23,8 +24,17 @@ def resolve_inputs(files: list[str] | None, use_sample: bool) -> list[str]:
     return paths
 
 
-def iter_file_rows(path: str, fmt: str | None) -> Iterator[tuple[int, object]]:
+COLUMNS_HELP = "Map columns onto a layout, e.g. instruction=question,output=answer or messages=turns,role=speaker."
+ROLES_HELP = "Map role names, e.g. bot=assistant,human=user."
+
+
+def column_map_option(columns: str | None, roles: str | None) -> ColumnMap:
+    """The --columns/--roles options as a checked ColumnMap (a bad entry is a one-line usage error)."""
+    return column_map(parse_pairs(columns, "--columns"), parse_pairs(roles, "--roles"), where="--columns")
+
+
+def iter_file_rows(path: str, fmt: str | None, columns: ColumnMap | None = None) -> Iterator[tuple[int, object]]:
     """(row index within the file, record or Unreadable) for every row of one input."""
     from hermes_data.formats import read_records
 
-    yield from enumerate(read_records(path, fmt))
+    yield from enumerate(read_records(path, fmt, columns=columns))

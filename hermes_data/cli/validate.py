@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from hermes_data.cli.common import console, console_err, iter_file_rows, resolve_inputs
+from hermes_data.cli.common import COLUMNS_HELP, ROLES_HELP, column_map_option, console, console_err, iter_file_rows, resolve_inputs
 from hermes_data.formats import Unreadable
 from hermes_data.validate import repair_record, validate_record
 from hermes_data.validate.codes import CODES
@@ -22,11 +22,14 @@ MAX_WARNINGS = 20
 def validate_command(
     files: list[str] = typer.Argument(None, help="Input files or folders (ShareGPT, OpenAI chat, Alpaca, Parquet)."),
     fmt: str = typer.Option(None, "--format", help="Input format; auto-detected when omitted."),
+    columns: str = typer.Option(None, "--columns", help=COLUMNS_HELP),
+    roles: str = typer.Option(None, "--roles", help=ROLES_HELP),
     repair: bool = typer.Option(False, "--repair", help="Rewrite Python-literal tool calls and schemas as JSON."),
     report: Path = typer.Option(None, "--report", help="Write one JSON line per row to this file."),
     sample: bool = typer.Option(False, "--sample", help="Also validate the embedded sample conversations."),
 ) -> None:
     """Validate rows; exit 0 when all are valid, 1 when some are invalid, 2 on usage or input errors."""
+    column_map = column_map_option(columns, roles)
     paths = resolve_inputs(files, sample)
     counts: Counter[str] = Counter()
     num_rows = num_invalid = num_warned = 0
@@ -34,7 +37,7 @@ def validate_command(
     out = tmp.open("w", encoding="utf-8") if tmp else None
     try:
         for path in paths:
-            for index, item in iter_file_rows(path, fmt):
+            for index, item in iter_file_rows(path, fmt, column_map):
                 num_rows += 1
                 line = _check(item, index, repair)
                 if not line["valid"]:
