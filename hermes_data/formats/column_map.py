@@ -7,8 +7,9 @@ they are. Recipe sources write it as `columns: {instruction: question, output: a
 assistant}`; the CLI as `--columns instruction=question,output=answer --roles bot=assistant`.
 
 Row-level targets (`instruction`, `input`, `output`, `system`, `messages`, `id`, `category`, `tools`, `documents`)
-rename a column of the row (`input` and `system` may be absent from a row); `role` and `content` rename the keys inside each turn of the turn list; `roles` maps role
-values. A mapped column missing from a row makes that row unreadable (file:line), never a silent empty field.
+rename a column of the row (`input` and `system` may be absent from a row); `role` and `content` rename the keys
+inside each turn of the turn list; `roles` maps role values. A mapped column missing from a row makes that row
+unreadable (file:line), never a silent empty field.
 """
 
 from __future__ import annotations
