@@ -35,6 +35,9 @@ def column_map_option(columns: str | None, roles: str | None) -> ColumnMap:
 
 def iter_file_rows(path: str, fmt: str | None, columns: ColumnMap | None = None) -> Iterator[tuple[int, object]]:
     """(row index within the file, record or Unreadable) for every row of one input."""
-    from hermes_data.formats import read_records
+    from hermes_data.formats import UniqueIds, read_records
 
-    yield from enumerate(read_records(path, fmt, columns=columns))
+    ids = UniqueIds()
+    yield from enumerate(read_records(path, fmt, columns=columns, ids=ids))
+    if ids.summary():
+        console_err.print(f"[yellow]warning:[/] {path}: {ids.summary()}", highlight=False)
