@@ -7,6 +7,8 @@ import typer
 from hermes_data.cli.common import COLUMNS_HELP, ROLES_HELP, column_map_option, console, console_err, iter_file_rows
 from hermes_data.errors import DataError
 from hermes_data.formats import Unreadable, write_records
+from hermes_data.formats.common import PYTHON_LITERAL_READ
+from hermes_data.record import meta_of
 from hermes_data.validate import repair_record
 
 TARGETS = ("parquet", "openai", "sharegpt")
@@ -33,9 +35,11 @@ def convert_command(
                 state["unreadable"] += 1
                 console_err.print(f"[yellow]skipped:[/] {item.path}:{item.line}: {item.message}", highlight=False)
                 continue
+            applied = []
             if repair:
                 item, applied = repair_record(item)
-                state["repaired"] += bool(applied)
+            # Python-literal fields the reader itself read as JSON (a glaive `tools` string) are repairs too.
+            state["repaired"] += bool(applied or PYTHON_LITERAL_READ in meta_of(item))
             yield item
 
     num_written = write_records(records(), dest, to)
