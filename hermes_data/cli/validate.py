@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -19,7 +20,8 @@ from hermes_data.cli.common import (
     resolve_inputs,
 )
 from hermes_data.errors import DataError
-from hermes_data.formats import Unreadable
+from hermes_data.formats import ColumnMap, Unreadable
+from hermes_data.formats.common import RowError
 from hermes_data.pairs.convert import is_pair_row
 from hermes_data.pairs.readers import input_keys, read_pairs
 from hermes_data.validate import repair_record, validate_record
@@ -52,8 +54,10 @@ def validate_command(
     out = tmp.open("w", encoding="utf-8") if tmp else None
     try:
         for path in paths:
-            is_pairs = _input_kind(path, kind, fmt, bool(column_map)) == "pairs"
-            rows = enumerate(read_pairs(path)) if is_pairs else iter_file_rows(path, fmt, column_map)
+            is_pairs = _input_kind(path, kind, fmt, column_map) == "pairs"
+            rows = (
+                enumerate(read_pairs(path, columns=column_map)) if is_pairs else iter_file_rows(path, fmt, column_map)
+            )
             if is_pairs:
                 console_err.print(f"{path}: {PAIRS_NOTE}", highlight=False)
             for index, item in rows:
@@ -81,14 +85,18 @@ def validate_command(
     raise typer.Exit(1 if num_invalid else 0)
 
 
-def _input_kind(path: str, kind: str | None, fmt: str | None, mapped: bool) -> str:
-    """`pairs` for a file of preference pairs (chosen/rejected in its first row), else `conversations`."""
+def _input_kind(path: str, kind: str | None, fmt: str | None, columns: ColumnMap) -> str:
+    """`pairs` for a file of preference pairs (chosen/rejected in its first row, after the column map), else
+    `conversations`."""
     if kind not in (None, *KINDS):
         raise DataError(f"--kind {kind!r} is not a kind; use one of {', '.join(KINDS)}")
-    if kind is None:
-        kind = "pairs" if fmt in (None, "hub", "parquet") and not mapped and is_pair_row(input_keys(path)) else None
-    if kind == "pairs" and (mapped or fmt not in (None, "hub", "parquet")):
-        raise DataError("--columns/--roles and --format apply to conversation files; drop them to validate pairs")
+    if kind is None and fmt in (None, "hub", "parquet"):
+        keys = input_keys(path)
+        with contextlib.suppress(RowError):  # a mapped column the first row lacks: reading reports it row by row
+            keys = list(columns.apply(dict.fromkeys(keys)))
+        kind = "pairs" if is_pair_row(keys) else None
+    if kind == "pairs" and fmt not in (None, "hub", "parquet"):
+        raise DataError(f"--format {fmt} names a conversation format; drop it to validate pairs")
     return kind or "conversations"
 
 

@@ -7,7 +7,8 @@ they are. Recipe sources write it as `columns: {instruction: question, output: a
 assistant}`; the CLI as `--columns instruction=question,output=answer --roles bot=assistant`.
 
 Row-level targets (`instruction`, `input`, `output`, `system`, `messages`, `id`, `category`, `tools`, `documents`)
-rename a column of the row (`input` and `system` may be absent from a row); `role` and `content` rename the keys
+rename a column of the row (`input` and `system` may be absent from a row), and so do `prompt`, `chosen` and
+`rejected` in pair files; `role` and `content` rename the keys
 inside each turn of the turn list; `roles` maps role values. A mapped column missing from a row makes that row
 unreadable (file:line), never a silent empty field.
 """
@@ -24,8 +25,10 @@ from hermes_data.formats.sharegpt import ROLE_OF as SHAREGPT_ROLES
 from hermes_data.record import ROLES
 
 ROW_TARGETS = ("instruction", "input", "output", "system", "messages", "id", "category", "tools", "documents")
+# Pair files (validate on pairs; hermes_data/pairs/readers.py): the prompt column and the two replies.
+PAIR_TARGETS = ("prompt", "chosen", "rejected")
 TURN_TARGETS = ("role", "content")
-TARGETS = ROW_TARGETS + TURN_TARGETS
+TARGETS = ROW_TARGETS + PAIR_TARGETS + TURN_TARGETS
 # Optional in their layout (Alpaca rows often lack an input or a system prompt): absent means not given.
 _OPTIONAL = ("input", "system")
 _KNOWN_ROLES = {*OPENAI_ROLES, *SHAREGPT_ROLES}
@@ -47,7 +50,7 @@ class ColumnMap:
         """The row under the readers' names; RowError when a mapped column or turn key is missing."""
         if not self or not isinstance(row, dict):
             return row
-        renames = {src: target for target, src in self.columns.items() if target in ROW_TARGETS}
+        renames = {src: target for target, src in self.columns.items() if target not in TURN_TARGETS}
         missing = [src for src, target in renames.items() if src not in row and target not in _OPTIONAL]
         if missing:
             keys = ", ".join(sorted(map(str, row))[:8])

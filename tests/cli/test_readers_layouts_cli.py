@@ -133,3 +133,11 @@ def test_convert_counts_python_literal_tools_read_as_json(cli, tmp_path):
     first = _report(out)[0]
     assert '"name": "get_weather"' in first["conversations"][0]["value"]
     assert first["meta"]["python_literal_read"] == ["tools"]
+
+
+def test_columns_name_the_prompt_of_a_pair_file(cli, tmp_path):
+    rows = [{"problem": "Add 2 and 3.", "chosen": "5", "rejected": "6"}]
+    path = _jsonl(tmp_path / "p.jsonl", rows)
+    assert cli("validate", path).returncode == 1  # no prompt: the replies stand alone (role_order)
+    result = cli("validate", path, "--columns", "prompt=problem")
+    assert result.returncode == 0 and "1 rows, all valid" in result.stdout
