@@ -26,3 +26,9 @@ class FormatError(DataError):
 def where(path: object, line: int | None = None) -> str:
     """`path:line` prefix for error messages (line is 1-based, as editors show it)."""
     return f"{path}:{line}" if line is not None else str(path)
+
+
+def with_article(word: str) -> str:
+    """`a tool`, `an assistant`, `an int`: the article goes by the first letter, which fits the words messages use
+    (roles and Python type names)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

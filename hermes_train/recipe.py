@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hermes_data.errors import RecipeError
-from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
+from hermes_data.recipe import apply_overrides, load_yaml, parse_model
 from hermes_train.tokenize import OVERFLOWS
 
 
@@ -130,7 +130,7 @@ def load_train_recipe(cls: type[R], path: str | Path, overrides: dict[str, Any] 
         raise RecipeError(f"{path}: not a UTF-8 text file; a recipe is a YAML file") from None
     except IsADirectoryError:
         raise RecipeError(f"{path}: a folder, not a recipe file; pass the recipe YAML") from None
-    set_dotted(data, overrides or {})
+    apply_overrides(data, overrides or {})
     recipe = parse_model(cls, data, str(path))
     base = path.resolve().parent
     if not Path(recipe.dataset).is_absolute() and (base / recipe.dataset).exists():

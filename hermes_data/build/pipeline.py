@@ -89,6 +89,8 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
                 row += batch.num_rows
                 progress.update(task, description=f"read {spec.path}: {report.rows_read:,} rows")
             reports.append(report)
+            if report.ids.summary():
+                console.print(f"source {spec.path}: {report.ids.summary()}", soft_wrap=True)
     if not batches:
         raise DataError("the sources yielded no readable rows; check sources[].path and format in the recipe")
     curated = Curated(pa.concat_tables(batches), sources=[r.as_dict() for r in reports])

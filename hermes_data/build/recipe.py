@@ -20,9 +20,10 @@ from pydantic import (
 )
 
 from hermes_data.categories import PAPER_SHARES, SLUGS
-from hermes_data.errors import RecipeError
+from hermes_data.errors import FormatError, RecipeError
 from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.formats import FORMATS
+from hermes_data.formats.column_map import column_map
 from hermes_data.recipe import Strict, check_sources, read_recipe, resolve_local
 
 REPAIRS = ("python_literal",)
@@ -112,6 +113,9 @@ class SourceSpec(Strict):
     category_map: dict[str, str] | None = None  # source value -> slug
     model: str | None = None
     limit: int | None = Field(default=None, gt=0)  # read at most this many rows (trying a recipe on big sources)
+    # How the rows' columns, turn keys and role names map onto a known layout (formats/column_map.py).
+    columns: dict[str, str] | None = None
+    roles: dict[str, str] | None = None
     filters: SourceFilters | None = None  # this source's own filter settings over the recipe's `filters`
 
     def filter_overrides(self) -> dict:
@@ -126,6 +130,14 @@ class SourceSpec(Strict):
     @classmethod
     def _slug(cls, v: str | None) -> str | None:
         return _check_slug(v, "category")
+
+    @model_validator(mode="after")
+    def _column_map(self) -> SourceSpec:
+        try:
+            column_map(self.columns, self.roles)
+        except FormatError as exc:
+            raise ValueError(str(exc)) from None
+        return self
 
     @field_validator("category_map")
     @classmethod

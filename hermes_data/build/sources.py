@@ -19,7 +19,8 @@ from hermes_data.build.reasoning import apply_reasoning
 from hermes_data.build.recipe import SourceSpec
 from hermes_data.categories import SLUGS
 from hermes_data.errors import DataError
-from hermes_data.formats import Unreadable, read_records
+from hermes_data.formats import UniqueIds, Unreadable, read_records
+from hermes_data.formats.column_map import column_map
 from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
 from hermes_data.io.user_files import check_data_input
 from hermes_data.recipe import SAMPLE_PREFIX, resolve_sample
@@ -39,9 +40,12 @@ class SourceReport:
     unmapped_values: dict[str, int] = field(default_factory=dict)
     reasoning_mode: str = "keep"
     reasoning_turns: int = 0  # assistant turns whose reasoning was kept in meta, rendered or dropped
+    ids: UniqueIds = field(default_factory=UniqueIds)  # ids are unique within the source (formats/row_ids.py)
 
     def as_dict(self) -> dict:
-        reasoning = {"reasoning": {self.reasoning_mode: self.reasoning_turns}} if self.reasoning_turns else {}
+        extra = {"reasoning": {self.reasoning_mode: self.reasoning_turns}} if self.reasoning_turns else {}
+        if self.ids.num_duplicates:  # only when it happened, so the reports of clean sources keep their shape
+            extra["duplicate_ids"] = {"rows": self.ids.num_duplicates, "example": self.ids.example}
         return {
             "path": self.path,
             "format": self.format,
@@ -50,7 +54,7 @@ class SourceReport:
             "rows_unreadable": self.rows_unreadable,
             "unreadable_examples": self.unreadable_examples[:5],
             "unmapped_values": self.unmapped_values,
-            **reasoning,
+            **extra,
         }
 
 
@@ -96,6 +100,8 @@ def iter_source(spec: SourceSpec, report: SourceReport, paths: list[str]) -> Ite
     num = 0
     for path in paths:
         kwargs = {"config": spec.config, "revision": spec.revision, "split": spec.split}
+        kwargs["columns"] = column_map(spec.columns, spec.roles)
+        kwargs["ids"] = report.ids
         if spec.path.startswith(SAMPLE_PREFIX):  # the same sample gives the same records wherever it is installed
             kwargs["source"] = spec.path
         if path.startswith("hub:"):  # resolve_paths pinned the commit into the path

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from rich.console import Console
 
 from hermes_data.errors import DataError
+from hermes_data.formats.column_map import ColumnMap, column_map, parse_pairs
 from hermes_data.io.user_files import check_data_input
 from hermes_data.sample import sample_path
 
@@ -25,6 +26,10 @@ def resolve_inputs(files: list[str] | None, use_sample: bool) -> list[str]:
     return paths
 
 
+COLUMNS_HELP = "Map columns onto a layout, e.g. instruction=question,output=answer or messages=turns,role=speaker."
+ROLES_HELP = "Map role names, e.g. bot=assistant,human=user."
+
+
 def check_inputs(paths: list[str]) -> None:
     """Refuse unreadable local inputs before anything is written (Hub references are checked when opened)."""
     from hermes_data.formats.detect import looks_like_hub
@@ -34,8 +39,16 @@ def check_inputs(paths: list[str]) -> None:
             check_data_input(path)
 
 
-def iter_file_rows(path: str, fmt: str | None) -> Iterator[tuple[int, object]]:
-    """(row index within the file, record or Unreadable) for every row of one input."""
-    from hermes_data.formats import read_records
+def column_map_option(columns: str | None, roles: str | None) -> ColumnMap:
+    """The --columns/--roles options as a checked ColumnMap (a bad entry is a one-line usage error)."""
+    return column_map(parse_pairs(columns, "--columns"), parse_pairs(roles, "--roles"), where="--columns")
 
-    yield from enumerate(read_records(path, fmt))
+
+def iter_file_rows(path: str, fmt: str | None, columns: ColumnMap | None = None) -> Iterator[tuple[int, object]]:
+    """(row index within the file, record or Unreadable) for every row of one input."""
+    from hermes_data.formats import UniqueIds, read_records
+
+    ids = UniqueIds()
+    yield from enumerate(read_records(path, fmt, columns=columns, ids=ids))
+    if ids.summary():
+        console_err.print(f"[yellow]warning:[/] {path}: {ids.summary()}", highlight=False)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from hermes_data.cli.common import check_inputs, console, console_err, iter_file_rows
+from hermes_data.cli.common import (
+    COLUMNS_HELP,
+    ROLES_HELP,
+    check_inputs,
+    column_map_option,
+    console,
+    console_err,
+    iter_file_rows,
+)
 from hermes_data.errors import DataError
 from hermes_data.formats import Unreadable, write_records
+from hermes_data.formats.common import PYTHON_LITERAL_READ
 from hermes_data.io.outputs import check_output_file
+from hermes_data.record import meta_of
 from hermes_data.validate import repair_record
 
 TARGETS = ("parquet", "openai", "sharegpt")
@@ -18,9 +28,12 @@ def convert_command(
     dest: str = typer.Argument(..., help="Output file."),
     to: str = typer.Option(..., "--to", help="Output format: parquet, openai or sharegpt."),
     fmt: str = typer.Option(None, "--format", help="Input format; auto-detected when omitted."),
+    columns: str = typer.Option(None, "--columns", help=COLUMNS_HELP),
+    roles: str = typer.Option(None, "--roles", help=ROLES_HELP),
     repair: bool = typer.Option(False, "--repair", help="Rewrite Python-literal tool calls and schemas as JSON."),
 ) -> None:
     """Convert between formats; unreadable rows are reported and left out."""
+    column_map = column_map_option(columns, roles)
     if to not in TARGETS:
         raise DataError(f"--to {to!r} is not a target format; use one of {', '.join(TARGETS)}")
     check_inputs([src])
@@ -28,14 +41,16 @@ def convert_command(
     state = {"unreadable": 0, "repaired": 0}
 
     def records():
-        for _, item in iter_file_rows(src, fmt):
+        for _, item in iter_file_rows(src, fmt, column_map):
             if isinstance(item, Unreadable):
                 state["unreadable"] += 1
                 console_err.print(f"[yellow]skipped:[/] {item.path}:{item.line}: {item.message}", highlight=False)
                 continue
+            applied = []
             if repair:
                 item, applied = repair_record(item)
-                state["repaired"] += bool(applied)
+            # Python-literal fields the reader itself read as JSON (a glaive `tools` string) are repairs too.
+            state["repaired"] += bool(applied or PYTHON_LITERAL_READ in meta_of(item))
             yield item
 
     num_written = write_records(records(), dest, to)

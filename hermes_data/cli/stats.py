@@ -8,7 +8,7 @@ from collections import defaultdict
 import typer
 from rich.table import Table
 
-from hermes_data.cli.common import console, iter_file_rows, resolve_inputs
+from hermes_data.cli.common import COLUMNS_HELP, ROLES_HELP, column_map_option, console, iter_file_rows, resolve_inputs
 from hermes_data.formats import Unreadable
 
 NO_CATEGORY = "(none)"
@@ -18,11 +18,14 @@ BATCH = 2048
 def stats_command(
     files: list[str] = typer.Argument(None, help="Input files or folders."),
     fmt: str = typer.Option(None, "--format", help="Input format; auto-detected when omitted."),
+    columns: str = typer.Option(None, "--columns", help=COLUMNS_HELP),
+    roles: str = typer.Option(None, "--roles", help=ROLES_HELP),
     tokenizer: str = typer.Option("llama3", "--tokenizer", help="Built-in 'llama3' or a Hugging Face name/path."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON instead of a table."),
     sample: bool = typer.Option(False, "--sample", help="Also count the embedded sample conversations."),
 ) -> None:
     """Count rows, turns and tokens (the trainer's ChatML accounting) per category."""
+    column_map = column_map_option(columns, roles)
     from hermes_data.tokenizer import count_tokens, load_tokenizer
 
     paths = resolve_inputs(files, sample)
@@ -43,7 +46,7 @@ def stats_command(
         batch.clear()
 
     for path in paths:
-        for _, item in iter_file_rows(path, fmt):
+        for _, item in iter_file_rows(path, fmt, column_map):
             if isinstance(item, Unreadable):
                 num_unreadable += 1
                 continue

@@ -12,20 +12,24 @@ import os
 from collections.abc import Iterator
 
 from hermes_data.errors import DataError, FormatError
+from hermes_data.formats.column_map import ColumnMap
 from hermes_data.formats.common import UTF8_REPLACED, RowError
 from hermes_data.formats.detect import FORMATS, detect, detect_format
 from hermes_data.formats.hub import read_dataset
 from hermes_data.formats.items import ReadItem, Unreadable
 from hermes_data.formats.jsonrows import iter_json_rows
 from hermes_data.formats.parquet import read_parquet
+from hermes_data.formats.row_ids import UniqueIds
 from hermes_data.formats.rows import convert_row
 from hermes_data.formats.writers import WRITE_FORMATS, write_records
 from hermes_data.io.compressed import COMPRESSED_SUFFIXES
 
 __all__ = [
     "FORMATS",
+    "ColumnMap",
     "WRITE_FORMATS",
     "ReadItem",
+    "UniqueIds",
     "Unreadable",
     "detect_format",
     "read_records",
@@ -43,23 +47,31 @@ def read_records(
     config: str | None = None,
     revision: str | None = None,
     split: str = "train",
+    columns: ColumnMap | None = None,
+    ids: UniqueIds | None = None,
 ) -> Iterator[ReadItem]:
     """Records of `path` (a file, a folder or a Hub reference), with an `Unreadable` for each row that is not one.
 
     Missing inputs and unknown formats raise at once (DataError/FormatError); row problems never stop the reading.
+    `columns` renames each JSON row's columns, turn keys and roles before detection and conversion (column_map.py).
+    Ids are unique within `ids` (one per source; a fresh one for this input when not given; row_ids.py).
     """
-    fmt = format or detect(path)
+    columns = columns or ColumnMap()
+    ids = ids if ids is not None else UniqueIds()
+    fmt = format or detect(path, columns)
     if fmt is None:  # an empty JSON file: nothing to read
         return iter(())
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {fmt!r}; accepted formats: {', '.join(FORMATS)}")
+    if columns and fmt in ("hub", "parquet"):
+        raise FormatError(f"{path}: `columns`/`roles` apply to JSON/JSONL files; convert this {fmt} input first")
     if fmt == "hub":
-        return read_dataset(path, source=source, config=config, revision=revision, split=split)
+        return ids.unique_rows(read_dataset(path, source=source, config=config, revision=revision, split=split), path)
     if not os.path.exists(path):
         raise DataError(f"{path}: no such file or folder")
     if fmt == "parquet":
-        return read_parquet(path, source=source)
-    return _read_json_files(_json_files(path), fmt, source)
+        return ids.unique_rows(read_parquet(path, source=source), path)
+    return _read_json_files(_json_files(path), fmt, source, columns, ids)
 
 
 def _json_files(path: str) -> list[str]:
@@ -71,7 +83,9 @@ def _json_files(path: str) -> list[str]:
     return files
 
 
-def _read_json_files(files: list[str], fmt: str, source: str | None) -> Iterator[ReadItem]:
+def _read_json_files(
+    files: list[str], fmt: str, source: str | None, columns: ColumnMap, ids: UniqueIds
+) -> Iterator[ReadItem]:
     for path in files:
         src = source or f"file:{path}"
         for item in iter_json_rows(path):
@@ -80,6 +94,8 @@ def _read_json_files(files: list[str], fmt: str, source: str | None) -> Iterator
                 continue
             meta = {UTF8_REPLACED: True} if item.replaced else None
             try:
-                yield convert_row(item.value, fmt, source=src, meta=meta)
+                record = convert_row(columns.apply(item.value), fmt, source=src, meta=meta)
             except (RowError, DataError) as exc:
                 yield Unreadable(path, item.line, item.index, str(exc))
+                continue
+            yield ids.unique(record, f"{path}:{item.line}", f"L{item.line}")

@@ -8,6 +8,9 @@ out of the final text (DESIGN §2: the message text is the truth) and files ever
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from hermes_data.errors import DataError
@@ -22,6 +25,21 @@ from hermes_data.record import content_id, make_record, meta_of
 SOURCE_CATEGORY = "source_category"
 TOOL_CALL_IDS = "tool_call_ids"
 UTF8_REPLACED = "utf8_replaced"
+# Fields of the row that held a Python literal where JSON belongs (glaive's `tools` written with `str(list)`) and were
+# read as JSON: counted as repaired by `convert`, so a user knows the output differs from the input there.
+PYTHON_LITERAL_READ = "python_literal_read"
+_literal_fields: ContextVar[list[str] | None] = ContextVar("literal_fields", default=None)
+
+
+@contextmanager
+def literal_reads() -> Iterator[list[str]]:
+    """Collect the fields `parse_json_field` reads as Python literals while one row is converted."""
+    fields: list[str] = []
+    token = _literal_fields.set(fields)
+    try:
+        yield fields
+    finally:
+        _literal_fields.reset(token)
 
 
 class RowError(ValueError):
@@ -40,9 +58,13 @@ def parse_json_field(value: Any, what: str) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return loads_json_or_literal(value)[0]
+        parsed, was_literal = loads_json_or_literal(value)
     except ValueError as exc:
         raise RowError(f"`{what}` is not JSON: {exc}") from None
+    fields = _literal_fields.get()
+    if was_literal and fields is not None:
+        fields.append(what)
+    return parsed
 
 
 def content_text(content: Any) -> tuple[str, list[Any]]:

@@ -12,6 +12,8 @@ import re
 
 from hermes_data.errors import DataError, FormatError
 from hermes_data.formats.alpaca import ANSWER_KEYS
+from hermes_data.formats.column_map import ColumnMap
+from hermes_data.formats.common import RowError
 from hermes_data.formats.hub import _HUB_PREFIXES, SAVED_MARKERS
 from hermes_data.formats.items import Unreadable
 from hermes_data.formats.jsonrows import iter_json_rows
@@ -46,8 +48,9 @@ def looks_like_hub(path: str) -> bool:
     return bool(_HUB_NAME.fullmatch(path)) and not name.lower().endswith(_DATA_FILES)
 
 
-def sniff_format(path: str) -> str | None:
-    """The format of a JSON/JSONL file from its first readable row; None for a file with no rows."""
+def sniff_format(path: str, columns: ColumnMap | None = None) -> str | None:
+    """The format of a JSON/JSONL file from its first readable row (under the column map, when one is given); None
+    for a file with no rows."""
     seen = 0
     for item in iter_json_rows(path):
         seen += 1
@@ -55,13 +58,17 @@ def sniff_format(path: str) -> str | None:
             if seen >= _SNIFF_ROWS:
                 break
             continue
-        shapes = shapes_of(item.value)
+        try:
+            row = columns.apply(item.value) if columns else item.value
+        except RowError as exc:
+            raise _unknown(path, f"row at line {item.line}: {exc}") from None
+        shapes = shapes_of(row)
         if shapes == ["record"]:
             return "openai"  # record rows carry `messages`; the converters take them as records
         if len(shapes) > 1:
             raise _unknown(path, f"row at line {item.line} has keys of several formats: {', '.join(shapes)}")
         if not shapes:
-            keys = ", ".join(sorted(item.value)[:8])
+            keys = ", ".join(sorted(row)[:8])
             raise _unknown(path, f"row at line {item.line} has keys {keys}; {LOOKED_FOR}")
         return shapes[0]
     if seen:
@@ -80,7 +87,7 @@ def _folder_format(path: str) -> str:
     raise _unknown(path, "a folder with neither a saved dataset nor data files")
 
 
-def detect(path: str) -> str | None:
+def detect(path: str, columns: ColumnMap | None = None) -> str | None:
     """Like `detect_format`, but None for an empty JSON file (which reads as zero rows, not as an error)."""
     if looks_like_hub(path):
         return "hub"
@@ -90,7 +97,7 @@ def detect(path: str) -> str | None:
         raise DataError(f"{path}: no such file or folder")
     if path.lower().endswith(".parquet"):
         return "parquet"
-    return sniff_format(path)
+    return sniff_format(path, columns)
 
 
 def detect_format(path: str) -> str:

@@ -6,16 +6,17 @@ detects the shape from the keys and sends the row through the same converter.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from hermes_data.formats.alpaca import ANSWER_KEYS, alpaca_row_to_record
-from hermes_data.formats.common import RowError, base_meta
+from hermes_data.formats.common import PYTHON_LITERAL_READ, RowError, base_meta, literal_reads
 from hermes_data.formats.openai_chat import openai_row_to_record
 from hermes_data.formats.sharegpt import sharegpt_row_to_record
 from hermes_data.formats.transcript import is_transcript, transcript_row_to_record
 from hermes_data.markup.columns import columns_from_messages
-from hermes_data.record import FIELDS, ROLES, make_record
+from hermes_data.record import FIELDS, ROLES, make_record, meta_of
 
 Converter = Callable[..., dict[str, Any]]
 
@@ -76,4 +77,10 @@ def convert_row(row: Any, shape: str, *, source: str, meta: dict[str, Any] | Non
         raise RowError(f"row is a JSON {type(row).__name__}, not an object")
     if shapes_of(row) == ["record"]:
         shape = "record"
-    return CONVERTERS[shape](row, source=source, meta=meta)
+    with literal_reads() as fields:
+        record = CONVERTERS[shape](row, source=source, meta=meta)
+    if fields:
+        record["meta"] = json.dumps(
+            {**meta_of(record), PYTHON_LITERAL_READ: fields}, ensure_ascii=False, sort_keys=True
+        )
+    return record

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
+from hermes_data.errors import with_article
 from hermes_data.markup.literals import dumps, loads_json_or_literal
 from hermes_data.markup.problems import Problem
 from hermes_data.markup.tool_calling import element_bodies, parse_tools
@@ -54,7 +55,9 @@ def parse_json_mode_schema(system_text: str) -> ParsedSchema | None:
             None, raw, False, [Problem("tools_invalid", f"<schema> does not parse: {exc}")], (start, end)
         )
     if not isinstance(value, dict):
-        problem = Problem("tools_invalid", f"<schema> holds a {type(value).__name__}, not a JSON Schema object")
+        problem = Problem(
+            "tools_invalid", f"<schema> holds {with_article(type(value).__name__)}, not a JSON Schema object"
+        )
         return ParsedSchema(None, raw, literal, [problem], (start, end))
     return ParsedSchema(value, raw, literal, [], (start, end))
 

@@ -18,6 +18,7 @@ import json
 import re
 from typing import NamedTuple
 
+from hermes_data.errors import with_article
 from hermes_data.markup.code_spans import line_locator, mask_code
 from hermes_data.markup.literals import dumps, loads_json_or_literal
 from hermes_data.markup.problems import Problem
@@ -161,7 +162,9 @@ def normalize_tools(value: object) -> tuple[list[dict] | None, list[Problem]]:
     """Tool objects in the OpenAI form, and `tools_invalid` problems for entries that are not tools."""
     items = [value] if isinstance(value, dict) else value
     if not isinstance(items, list):
-        return None, [Problem("tools_invalid", f"<tools> holds a {type(value).__name__}, not a list of tools")]
+        return None, [
+            Problem("tools_invalid", f"<tools> holds {with_article(type(value).__name__)}, not a list of tools")
+        ]
     tools, problems, seen = [], [], set()
     for index, item in enumerate(items):
         function, kind = _function_of(item)
@@ -222,7 +225,13 @@ def parse_call_at(text: str, start: int, end: int) -> ParsedCall:
         return ParsedCall(None, None, raw, False, _bad_call(f"body does not parse{hint}: {exc}"), (start, end))
     if not isinstance(value, dict):
         return ParsedCall(
-            None, None, raw, literal, _bad_call(f"body is a {type(value).__name__}, not an object"), (start, end), value
+            None,
+            None,
+            raw,
+            literal,
+            _bad_call(f"body is {with_article(type(value).__name__)}, not an object"),
+            (start, end),
+            value,
         )
     name, arguments = value.get("name"), value.get("arguments")
     problem = None
@@ -232,7 +241,7 @@ def parse_call_at(text: str, start: int, end: int) -> ParsedCall:
     elif "arguments" not in value:
         problem = _bad_call(f"call to {name!r} has no `arguments`")
     elif not isinstance(arguments, dict):
-        problem = _bad_call(f"`arguments` of {name!r} is a {type(arguments).__name__}, not an object")
+        problem = _bad_call(f"`arguments` of {name!r} is {with_article(type(arguments).__name__)}, not an object")
     return ParsedCall(
         name, arguments if isinstance(arguments, dict) else None, raw, literal, problem, (start, end), value
     )

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hermes_data.errors import DataError, FormatError
+from hermes_data.formats.column_map import ColumnMap
 from hermes_data.formats.common import RowError
 from hermes_data.formats.detect import looks_like_hub
 from hermes_data.formats.hub import SAVED_MARKERS, load_split
@@ -60,8 +61,10 @@ def read_pairs(
     config: str | None = None,
     revision: str | None = None,
     split: str = "train",
+    columns: ColumnMap | None = None,
 ) -> Iterator[dict[str, Any] | Unreadable]:
-    """Pairs of `path`, with an `Unreadable` for each row that is not a pair; missing inputs raise at once."""
+    """Pairs of `path`, with an `Unreadable` for each row that is not a pair; missing inputs raise at once.
+    `columns` renames each row's columns first (`formats/column_map.py`: e.g. `prompt` from `question`)."""
     fmt = format or pair_format(path)
     if fmt not in PAIR_FORMATS:
         raise FormatError(f"unknown pair container {fmt!r}; accepted: {', '.join(PAIR_FORMATS)}")
@@ -70,7 +73,7 @@ def read_pairs(
             yield row
             continue
         try:
-            yield pair_row_to_pair(row, source=source or default_source)
+            yield pair_row_to_pair(columns.apply(row) if columns else row, source=source or default_source)
         except (RowError, DataError) as exc:
             yield Unreadable(where, line, index, str(exc))
 

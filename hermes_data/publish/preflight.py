@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from hermes_data.dataset.manifest import MANIFEST_NAME, read_manifest, verify_folder
-from hermes_data.errors import DataError
+from hermes_data.errors import DataError, with_article
 from hermes_data.publish.refs import check_repo_id, check_version
 
 CARD_NAME = "README.md"
@@ -70,7 +70,9 @@ def check_card(text: str, manifest: dict) -> dict:
     header = card_header_of(text)
     for key, kind in HEADER_KEYS.items():
         if not isinstance(header.get(key), kind):
-            raise DataError(f"the dataset card's YAML header needs {key!r} as a {kind.__name__}; rebuild the folder")
+            raise DataError(
+                f"the dataset card's YAML header needs {key!r} as {with_article(kind.__name__)}; rebuild the folder"
+            )
     train_globs = [
         item.get("path")
         for config in header["configs"]

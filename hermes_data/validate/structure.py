@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hermes_data.errors import with_article
 from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
 from hermes_data.record import meta_of
 from hermes_data.validate.issue import Issue
@@ -27,7 +28,7 @@ def role_order_problem(turn: int, role: object, previous: str | None) -> Issue |
         return None if previous is None else Issue("role_order", turn, "a system prompt may only be the first message")
     if previous in _ALLOWED_BEFORE[role]:
         return None
-    after = f"after a {previous} turn" if previous else "as the first message"
+    after = f"after {with_article(previous)} turn" if previous else "as the first message"
     why = {
         "user": "the assistant answers before the next user turn",
         "assistant": "the conversation starts with a user turn and the assistant answers user or tool turns",

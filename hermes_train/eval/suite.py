@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hermes_data.errors import RecipeError
-from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
+from hermes_data.recipe import apply_overrides, load_yaml, parse_model
 
 
 class Strict(BaseModel):
@@ -101,7 +101,7 @@ def load_suite(name_or_path: str | Path, overrides: dict[str, Any] | None = None
     data = load_yaml(path)
     # Judge settings for a suite without MT-Bench have nothing to configure.
     has_mtbench = isinstance(data.get("mtbench"), dict)
-    set_dotted(data, {k: v for k, v in (overrides or {}).items() if has_mtbench or not k.startswith("mtbench.")})
+    apply_overrides(data, {k: v for k, v in (overrides or {}).items() if has_mtbench or not k.startswith("mtbench.")})
     suite = parse_model(EvalSuite, data, str(path))
     suite.path = str(path)
     base = path.resolve().parent

@@ -11,7 +11,7 @@ from hermes_data.build.annotate import annotate
 from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.stages import build_stages
 from hermes_data.errors import RecipeError
-from hermes_data.recipe_errors import parse_model
+from hermes_data.recipe import parse_model
 from hermes_data.record import make_record
 from hermes_data.stages import Funnel, run_stages
 
