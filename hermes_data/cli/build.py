@@ -15,6 +15,9 @@ def build_command(
     recipe: str = typer.Argument(..., help="Recipe file, or the name of a shipped recipe (demo, hermes3)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (sources, row counts, stages) only."),
     overrides: list[str] = typer.Option(None, "--set", help="Override a setting: --set filters.min_tokens=8."),
+    workers: int = typer.Option(
+        None, "--workers", help="Worker processes for reading, annotation and signatures (default: every core)."
+    ),
 ) -> None:
     """Build a filtered, deduplicated, balanced dataset folder from a recipe."""
     from hermes_data.build.recipe import load_recipe
@@ -26,7 +29,19 @@ def build_command(
     if dry_run:
         print_plan(console, parsed)
         return
-    run_build(parsed, console)
+    engine = build_engine(workers)
+    try:
+        run_build(parsed, console, engine)
+    finally:
+        engine.close()
+
+
+def build_engine(workers: int | None):
+    """The engine a build runs its per-batch work on: `--workers` local processes (default: every core)."""
+    from hermes_data.engine import make_engine
+    from hermes_data.engine.local import default_workers
+
+    return make_engine("local", default_workers() if workers is None else workers)
 
 
 def _parse_overrides(items: list[str]) -> dict:
