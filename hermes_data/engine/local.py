@@ -15,7 +15,10 @@ or more: a small build pays no worker start-up (seconds per worker: imports and 
 same either way.
 
 A worker that dies (SIGKILL, the kernel's OOM killer) breaks the pool: the next result raises `EngineError` with one
-line, and the build, which writes its folder only after every batch came back, leaves no output behind.
+line, and the build, which writes its folder only after every batch came back, leaves no output behind. Items travel
+through a spool file each (in /dev/shm when there is one), not through the pool's pipe: CPython 3.11's executor
+deadlocks when a worker dies while its queue-feeding thread is blocked writing a large item (MBs: a batch of records)
+into the pipe that nobody reads any more (seen: the build hung in `shutdown` instead of reporting the dead worker).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -58,6 +63,8 @@ class LocalEngine:
         self.workers = workers
         self.in_flight = in_flight or 2 * workers
         self._pool: ProcessPoolExecutor | None = None
+        self._spool: tempfile.TemporaryDirectory | None = None
+        self._spooled = itertools.count()
 
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         items = iter(items)
@@ -82,8 +89,13 @@ class LocalEngine:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_PRELOAD)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+            self._spool = tempfile.TemporaryDirectory(prefix="hermes-engine-", dir=shm)
+        path = os.path.join(self._spool.name, f"{next(self._spooled)}.pickle")
+        with open(path, "wb") as fh:
+            pickle.dump(item, fh, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            return self._pool.submit(fn, item)
+            return self._pool.submit(_run_spooled, fn, path)
         except BrokenProcessPool:
             raise EngineError(_DIED) from None
 
@@ -94,6 +106,9 @@ class LocalEngine:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._spool is not None:
+            self._spool.cleanup()
+            self._spool = None
 
     def __enter__(self) -> LocalEngine:
         return self
@@ -106,6 +121,14 @@ _DIED = (
     "a worker process of the local engine died (killed, or out of memory) and the build stopped without writing "
     "its output; rerun, with fewer --workers if memory is short"
 )
+
+
+def _run_spooled(fn: Callable, path: str):
+    """In a worker: the item from its spool file (removed once read), then `fn(item)`."""
+    with open(path, "rb") as fh:
+        item = pickle.load(fh)
+    os.unlink(path)
+    return fn(item)
 
 
 def _result(future: Future):
