@@ -4,10 +4,14 @@
                                       [--speed-rows 200000]
 
 Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and for the dev set kind):
-- dev: benchmarks/data/refusals_dev.jsonl, 613 real replies from tatsu-lab/stanford_alpaca and teknium1/GPTeacher,
-  labelled by reading each one (conventions in benchmarks/data/refusals_dev.md). The rules were tuned on it.
+- dev: benchmarks/data/refusals_dev.jsonl, 1,387 real replies (250 refusals) from tatsu-lab/stanford_alpaca,
+  teknium1/GPTeacher and tatsu-lab/alpaca_eval model outputs, labelled by reading each one with its request
+  (conventions and per-row classes in benchmarks/data/refusals_dev.md). The rules were tuned on it.
 - holdout: benchmarks/data/refusals_holdout.jsonl, frozen, from other repositories, never read while tuning. When it is
   absent the script says so and reports the other sets only.
+- fresh: benchmarks/data/refusals_fresh.jsonl, 50 real replies (13 refusals) from alpaca_eval models absent from the
+  dev set, labelled by reading after the rules were frozen at 1f43e87 and never tuned on (same sources as dev, so a
+  weaker check than the holdout; see refusals_dev.md).
 - labelled: benchmarks/data/refusals_labelled.jsonl, the earlier set (mostly written rows plus easy real negatives).
 
 Methods: `rules` (hermes_data.filters.refusals, the default, offline); a keyword-list baseline (the "reply contains
@@ -42,6 +46,7 @@ DATA = ROOT / "benchmarks" / "data"
 SETS = {
     "dev": DATA / "refusals_dev.jsonl",
     "holdout": DATA / "refusals_holdout.jsonl",
+    "fresh": DATA / "refusals_fresh.jsonl",
     "labelled": DATA / "refusals_labelled.jsonl",
 }
 BASELINE_PHRASES = (
@@ -98,18 +103,26 @@ def line(name: str, s: dict) -> str:
 def rules_at(rev: str) -> Callable[[str], str | None]:
     """`refusal_reason` as it was at git revision `rev` (loaded from `git show`, not imported from the tree)."""
     files = {}
-    for name in ("refusals", "refusal_language"):
+    for name in ("refusals", "refusal_language", "refusal_rules"):
         shown = subprocess.run(
             ["git", "-C", str(ROOT), "show", f"{rev}:hermes_data/filters/{name}.py"], capture_output=True, text=True
         )
         if shown.returncode == 0:
             files[name] = shown.stdout
-    module = types.ModuleType("refusals_before")
-    if "refusal_language" in files:  # a revision that already had it imports it by its package path
-        language = types.ModuleType("hermes_data.filters.refusal_language")
-        exec(compile(files["refusal_language"], "refusal_language@" + rev, "exec"), language.__dict__)
-        sys.modules["hermes_data.filters.refusal_language"] = language
-    exec(compile(files["refusals"], "refusals@" + rev, "exec"), module.__dict__)
+    # A revision imports its helpers by their package paths: lend it its own versions, then put today's back.
+    saved = {name: sys.modules.get(f"hermes_data.filters.{name}") for name in ("refusal_language", "refusal_rules")}
+    try:
+        for name in ("refusal_language", "refusal_rules"):
+            if name in files:
+                helper = types.ModuleType(f"hermes_data.filters.{name}")
+                exec(compile(files[name], f"{name}@{rev}", "exec"), helper.__dict__)
+                sys.modules[f"hermes_data.filters.{name}"] = helper
+        module = types.ModuleType("refusals_before")
+        exec(compile(files["refusals"], "refusals@" + rev, "exec"), module.__dict__)
+    finally:
+        for name, previous in saved.items():
+            if previous is not None:
+                sys.modules[f"hermes_data.filters.{name}"] = previous
     return module.refusal_reason
 
 
@@ -129,8 +142,10 @@ def classifier_detector(args: argparse.Namespace) -> Detector | str:
     return lambda rows: model.predict([r["text"] for r in rows], [r.get("prompt") for r in rows])
 
 
-def misses_by_kind(rows: list[dict], predicted: list[bool]) -> Counter:
-    return Counter(r.get("kind", "?") for r, p in zip(rows, predicted, strict=True) if (r["label"] == "refusal") != p)
+def misses_by_class(rows: list[dict], predicted: list[bool]) -> Counter:
+    """Wrong predictions per labelled class (missed refusals and false alarms alike)."""
+    wrong = (r for r, p in zip(rows, predicted, strict=True) if (r["label"] == "refusal") != p)
+    return Counter(r.get("class", r.get("kind", "?")) for r in wrong)
 
 
 def speed(fn: Callable[..., object], texts: list[str], num_rows: int) -> float:
@@ -178,12 +193,12 @@ def main() -> None:
                 continue
             predictions[method] = detect(rows)
             print(line(method, scores(list(zip(truth, predictions[method], strict=True)))))
-        if any("kind" in r for r in rows):
+        if any("class" in r or "kind" in r for r in rows):
             for method in ("rules", f"rules@{args.before}"):
                 if method in predictions:
-                    missed = misses_by_kind(rows, predictions[method])
+                    missed = misses_by_class(rows, predictions[method])
                     print(
-                        f"  misses by kind ({method}): " + (", ".join(f"{k}={v}" for k, v in missed.items()) or "none")
+                        f"  wrong by class ({method}): " + (", ".join(f"{k}={v}" for k, v in missed.items()) or "none")
                     )
         wrong = [r for r, t, p in zip(rows, truth, predictions["rules"], strict=True) if t != p]
         for r in wrong[: args.show_misses]:

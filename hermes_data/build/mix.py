@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pyarrow as pa
 
@@ -19,10 +21,18 @@ def units_of(table: pa.Table, unit: str) -> np.ndarray:
     return out + table.column("_input_tokens").to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def mix(table: pa.Table, spec: MixtureSpec | None, seed: int, funnel: Funnel) -> tuple[pa.Table, pa.Table | None, dict]:
-    """(output rows in order, rows the budget left out, per-category achieved vs target)."""
+class Mixed(NamedTuple):
+    output: pa.Table  # the mixture, in output order
+    left_out: pa.Table | None  # rows the budget (or a zero weight) left out, with stage and reason
+    targets: dict[str, float]  # percent per weighted category
+    explanation: dict | None  # the binding category and what would use the rest (mixture/explain.py)
+
+
+def mix(table: pa.Table, spec: MixtureSpec | None, seed: int, funnel: Funnel, sources: list[str] = ()) -> Mixed:
+    """The balanced mix of the curated rows; `sources` are the recipe's source paths (by `_source`), named in the
+    explanation of the binding category."""
     if spec is None:
-        return table, None, {}
+        return Mixed(table, None, {}, None)
     from hermes_data.mixture.balance import balance
 
     categories = table.column("category").to_pylist()
@@ -40,6 +50,7 @@ def mix(table: pa.Table, spec: MixtureSpec | None, seed: int, funnel: Funnel) ->
         None if n else ("over_budget" if c in weighted else "unweighted_category")
         for n, c in zip(counts, categories, strict=True)
     ]
+    explanation = _explain(table, result, spec, reasons, sources)
     kept, rejected = apply_stage(table, "balance", Verdict(keep=counts > 0, reasons=reasons), funnel)
     kept_counts = counts[counts > 0]
     extra = kept_counts - 1
@@ -49,10 +60,34 @@ def mix(table: pa.Table, spec: MixtureSpec | None, seed: int, funnel: Funnel) ->
     # Nothing repeated: `take` of every row in order would only copy the table (0.2-0.6 s and a full copy in memory
     # per 100k rows, measured).
     if not extra.any():
-        return kept, rejected, _targets(spec)
+        return Mixed(kept, rejected, _targets(spec), explanation)
     # Copies of an upsampled row sit next to it, so the output order stays input order (deterministic).
     order = np.repeat(np.arange(kept.num_rows), kept_counts)
-    return kept.take(pa.array(order)), rejected, _targets(spec)
+    return Mixed(kept.take(pa.array(order)), rejected, _targets(spec), explanation)
+
+
+def _explain(table: pa.Table, result, spec: MixtureSpec, reasons: list, sources: list[str]) -> dict:
+    from hermes_data.mixture.explain import explain_mixture
+
+    categories = np.asarray(table.column("category").to_pylist(), dtype=object)
+    left = np.array([r == "over_budget" for r in reasons], dtype=bool)
+    tokens = units_of(table, "tokens")
+    source_index = table.column("_source").to_numpy()
+    over_budget, from_sources = {}, {}
+    for slug in result.achieved:
+        sel = categories == slug
+        over_budget[slug] = (int((sel & left).sum()), int(tokens[sel & left].sum()))
+        from_sources[slug] = [sources[i] for i in np.unique(source_index[sel]) if i < len(sources)]
+    return explain_mixture(
+        result,
+        spec.weights,
+        unit=spec.unit,
+        total=spec.total,
+        max_upsample=spec.max_upsample,
+        over_budget=over_budget,
+        curated_rows=table.num_rows,
+        sources=from_sources,
+    )
 
 
 def _targets(spec: MixtureSpec) -> dict[str, float]:

@@ -131,7 +131,7 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console, e
         build_stages(recipe, engine),
         curated.funnel,
         status=console.status,
-        report=lambda name, kept, before: console.print(f"  {name:<15} kept {kept:>10,} of {before:,}"),
+        report=lambda name, kept, before: console.print(f"  {name:<20} kept {kept:>10,} of {before:,}"),
     )
     curated.table = done.table
     curated.rejected += done.rejected

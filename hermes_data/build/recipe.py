@@ -8,11 +8,21 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from hermes_data.categories import PAPER_SHARES, SLUGS
+from hermes_data.errors import RecipeError
 from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.formats import FORMATS
 from hermes_data.recipe_errors import load_yaml, parse_model, set_dotted
@@ -30,6 +40,71 @@ def _check_slug(value: str | None, what: str) -> str | None:
     return value
 
 
+class FiltersSpec(Strict):
+    min_tokens: int = Field(default=16, ge=0)
+    max_tokens: int = Field(default=8192, gt=0)
+    drop_invalid: bool = True
+    refusals: bool | RefusalsSettings = True  # true: the rules; an object picks the method (filters/refusal_config.py)
+    empty_turns: bool = True
+    template_placeholder: bool = True  # drop replies with unrendered `{{name}}` (filters/template_placeholder.py)
+    model_priority: list[str] = []
+
+    @model_validator(mode="after")
+    def _range(self) -> FiltersSpec:
+        if self.min_tokens >= self.max_tokens:
+            raise ValueError(f"min_tokens ({self.min_tokens}) must be below max_tokens ({self.max_tokens})")
+        return self
+
+
+# `model_priority` ranks models answering the same prompt across every source, so it has one value per build.
+_NOT_PER_SOURCE = ("model_priority",)
+
+
+class _SourceFiltersBase(Strict):
+    @model_validator(mode="before")
+    @classmethod
+    def _not_per_source(cls, data: Any) -> Any:
+        for key in _NOT_PER_SOURCE:
+            if isinstance(data, dict) and key in data:
+                raise ValueError(f"{key} ranks models across all sources, so it is set once, in the top-level filters")
+        return data
+
+    @model_serializer(mode="wrap")
+    def _only_set(self, handler: Any) -> dict:
+        # The keys the recipe wrote, not every key as null: the manifest's recipe and the cache key show the override.
+        return {k: v for k, v in handler(self).items() if k in self.model_fields_set and v is not None}
+
+
+def _optional(field: Any) -> Any:
+    annotation = Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+    return (annotation | None, None)
+
+
+# A source's `filters`: any key of FiltersSpec (but `_NOT_PER_SOURCE`), same types and bounds, none required. Made
+# from FiltersSpec so that a new filter setting is overridable per source without a second list to keep in step.
+SourceFilters = create_model(
+    "SourceFilters",
+    __base__=_SourceFiltersBase,
+    **{name: _optional(field) for name, field in FiltersSpec.model_fields.items() if name not in _NOT_PER_SOURCE},
+)
+
+
+class ReasoningSpec(Strict):
+    """What to do with assistant reasoning a source carries (`reasoning_content`, kept in `meta` by the readers)."""
+
+    mode: Literal["keep", "render", "drop"] = "keep"  # keep: meta only; render: into the answer text; drop: remove
+    tag: str = "THINKING"  # render: the Hermes reasoning tag (paper §2.1) put before the answer
+
+    @field_validator("tag")
+    @classmethod
+    def _hermes_tag(cls, v: str) -> str:
+        from hermes_data.markup.reasoning import REASONING_TAGS
+
+        if v not in REASONING_TAGS:
+            raise ValueError(f"tag {v!r} is not a Hermes reasoning tag; use one of {', '.join(REASONING_TAGS)}")
+        return v
+
+
 class SourceSpec(Strict):
     """One input: a file, folder, glob, or a Hub dataset (`hub:org/name`)."""
 
@@ -43,6 +118,15 @@ class SourceSpec(Strict):
     category_map: dict[str, str] | None = None  # source value -> slug
     model: str | None = None
     limit: int | None = Field(default=None, gt=0)  # read at most this many rows (trying a recipe on big sources)
+    filters: SourceFilters | None = None  # this source's own filter settings over the recipe's `filters`
+
+    def filter_overrides(self) -> dict:
+        """The filter settings this source sets itself (key -> value as JSON), empty when none."""
+        return self.filters.model_dump(mode="json") if self.filters else {}
+
+    # Rows with images/audio (meta.non_text_parts): dropped as `non_text_content`, or kept with only their text parts.
+    non_text: Literal["drop", "keep"] = "drop"
+    reasoning: ReasoningSpec = ReasoningSpec()
 
     @field_validator("category")
     @classmethod
@@ -62,21 +146,6 @@ class SourceSpec(Strict):
             raise ValueError("give either category, or category_column with category_map, not both")
         if self.category_map and not self.category_column:
             self.category_column = "category"  # the common case: the source's own `category` field
-        return self
-
-
-class FiltersSpec(Strict):
-    min_tokens: int = Field(default=16, ge=0)
-    max_tokens: int = Field(default=8192, gt=0)
-    drop_invalid: bool = True
-    refusals: bool | RefusalsSettings = True  # true: the rules; an object picks the method (filters/refusal_config.py)
-    empty_turns: bool = True
-    model_priority: list[str] = []
-
-    @model_validator(mode="after")
-    def _range(self) -> FiltersSpec:
-        if self.min_tokens >= self.max_tokens:
-            raise ValueError(f"min_tokens ({self.min_tokens}) must be below max_tokens ({self.max_tokens})")
         return self
 
 
@@ -103,7 +172,7 @@ class MixtureSpec(Strict):
         for slug, weight in v.items():
             _check_slug(slug, "weights key")
             if weight < 0:
-                raise ValueError(f"weight of {slug!r} is negative ({weight}); weights are shares >= 0")
+                raise ValueError(f"weight of {slug!r} is negative ({weight:g}); weights are shares >= 0")
         if not any(w > 0 for w in v.values()):
             raise ValueError("all weights are zero; give at least one category a positive share")
         return v
@@ -122,6 +191,27 @@ class BuildRecipe(Strict):
     shard_rows: int = Field(default=50_000, gt=0)
     output: str
 
+    def source_filters(self) -> list[FiltersSpec]:
+        """Each source's filter settings: the recipe's `filters` with the source's own keys over them. A combination
+        that is invalid only together (min_tokens above the recipe's max_tokens) is a RecipeError naming the source's
+        key."""
+        merged = []
+        for index, source in enumerate(self.sources):
+            own = source.filter_overrides()
+            if not own:
+                merged.append(self.filters)
+                continue
+            try:
+                merged.append(FiltersSpec.model_validate({**self.filters.model_dump(), **own}))
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                key = next((str(p) for p in error["loc"] if str(p) in own), next(iter(own)))
+                raise RecipeError(
+                    f"sources.{index}.filters.{key}: {error['msg'].removeprefix('Value error, ')} (with the recipe's "
+                    "filters under it); change the source's filters or the recipe's"
+                ) from None
+        return merged
+
     def section_sha256(self, *sections: str) -> str:
         """Hash of the named sections of the resolved recipe (cache keys, the manifest's recipe_sha256)."""
         dumped = self.model_dump(mode="json")
@@ -139,6 +229,10 @@ def load_recipe(path: str | Path, overrides: dict | None = None) -> BuildRecipe:
     data = load_yaml(path)
     set_dotted(data, overrides or {})
     recipe = parse_model(BuildRecipe, data, str(path))
+    try:
+        recipe.source_filters()
+    except RecipeError as exc:
+        raise RecipeError(f"{path}: {exc}") from None
     base = path.resolve().parent
     for source in recipe.sources:
         if not source.path.startswith(("hub:", "hf://", "sample:")) and not Path(source.path).is_absolute():

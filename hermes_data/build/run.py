@@ -24,6 +24,7 @@ class Balanced(NamedTuple):
     rejected: pa.Table  # every dropped row with its stage and reason (curation's and the balance's)
     categories: dict
     totals: dict
+    mixture: dict | None = None  # why the mix is the size it is (mixture/explain.py)
 
 
 def run_build(recipe: BuildRecipe, console: Console | None = None, engine: Engine | None = None) -> dict:
@@ -49,12 +50,13 @@ def run_build(recipe: BuildRecipe, console: Console | None = None, engine: Engin
 
 def balance(recipe: BuildRecipe, curated) -> Balanced:
     """The token-share mixture of the curated rows, its per-category stats, and all rejected rows."""
-    output, left_out, targets = mix(curated.table, recipe.mixture, recipe.seed, curated.funnel)
+    paths = [s.path for s in recipe.sources]
+    output, left_out, targets, explanation = mix(curated.table, recipe.mixture, recipe.seed, curated.funnel, paths)
     unit = recipe.mixture.unit if recipe.mixture else "tokens"
     categories, totals = category_stats(output, targets, unit)
     rejected = curated.rejected + ([left_out.cast(REJECTED_SCHEMA)] if left_out is not None else [])
     rejected_table = pa.concat_tables(rejected) if rejected else REJECTED_SCHEMA.empty_table()
-    return Balanced(output, rejected_table, categories, totals)
+    return Balanced(output, rejected_table, categories, totals, explanation)
 
 
 def write_output(recipe: BuildRecipe, curated, balanced: Balanced, *, extra: dict | None = None) -> dict:
@@ -73,7 +75,7 @@ def write_output(recipe: BuildRecipe, curated, balanced: Balanced, *, extra: dic
         totals=balanced.totals,
         shard_rows=recipe.shard_rows,
         license=recipe.license,
-        extra=extra,
+        extra={**(extra or {}), **({"mixture": balanced.mixture} if balanced.mixture else {})},
     )
 
 
@@ -93,6 +95,11 @@ def print_summary(console: Console, recipe: BuildRecipe, manifest: dict) -> None
             target,
         )
     console.print(table)
+    if manifest.get("mixture"):
+        from hermes_data.mixture.explain import describe_mixture
+
+        for line in describe_mixture(manifest["mixture"]):
+            console.print(line, soft_wrap=True)
     dropped = [e for e in manifest["funnel"] if e.get("action", "dropped") == "dropped"]
     if dropped:
         funnel = Table(title="filter funnel")
@@ -108,19 +115,30 @@ def print_summary(console: Console, recipe: BuildRecipe, manifest: dict) -> None
 
 
 def print_plan(console: Console, recipe: BuildRecipe) -> dict:
-    """What a build would do: sources with row counts, the stages in order, the mixture; reads no tokens."""
+    """What a build would do: sources with row counts and filter overrides, the stages in order, the mixture; reads
+    no tokens. Raises a RecipeError naming every weighted category no source has rows for, after the plan."""
+    from collections import Counter
+
     from hermes_data.build.sources import SourceReport, iter_source
+    from hermes_data.filters.per_source import describe_overrides
 
     plan = {"name": recipe.name, "output": recipe.output, "sources": [], "stages": stage_names(recipe)}
+    categories: Counter = Counter()
     for spec in recipe.sources:
         paths = resolve_paths(spec)
         report = SourceReport(path=spec.path, format=spec.format, resolved=",".join(paths))
-        rows = sum(1 for _ in iter_source(spec, report, paths))
-        plan["sources"].append({"path": spec.path, "files": paths, "rows": rows, "unreadable": report.rows_unreadable})
+        rows = 0
+        for item in iter_source(spec, report, paths):
+            rows += 1
+            categories[item["category"]] += 1
+        entry = {"path": spec.path, "files": paths, "rows": rows, "unreadable": report.rows_unreadable}
+        plan["sources"].append({**entry, "filters": spec.filter_overrides()})
         console.print(
             f"source {spec.path}: {rows:,} rows ({report.rows_unreadable} unreadable) from {len(paths)} input(s)",
             soft_wrap=True,  # long paths must not break a line's figures apart (scripts grep this output)
         )
+        if spec.filter_overrides():
+            console.print(f"  filters for this source: {describe_overrides(spec.filter_overrides())}", soft_wrap=True)
     console.print("stages: " + " → ".join(plan["stages"]), soft_wrap=True)
     if recipe.mixture:
         console.print(
@@ -129,4 +147,8 @@ def print_plan(console: Console, recipe: BuildRecipe) -> dict:
             soft_wrap=True,
         )
     console.print(f"output: {recipe.output} (not written: dry run)", soft_wrap=True)
+    if recipe.mixture:
+        from hermes_data.mixture.explain import check_categories_present
+
+        check_categories_present(recipe.mixture.weights, categories)
     return plan

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hermes_data.build.reasoning import apply_reasoning
 from hermes_data.build.recipe import SourceSpec
 from hermes_data.categories import SLUGS
 from hermes_data.errors import DataError
 from hermes_data.formats import Unreadable, read_records
+from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
 from hermes_data.record import meta_of
 from hermes_data.sample import sample_path
 
@@ -35,8 +38,11 @@ class SourceReport:
     rows_unreadable: int = 0
     unreadable_examples: list[str] = field(default_factory=list)
     unmapped_values: dict[str, int] = field(default_factory=dict)
+    reasoning_mode: str = "keep"
+    reasoning_turns: int = 0  # assistant turns whose reasoning was kept in meta, rendered or dropped
 
     def as_dict(self) -> dict:
+        reasoning = {"reasoning": {self.reasoning_mode: self.reasoning_turns}} if self.reasoning_turns else {}
         return {
             "path": self.path,
             "format": self.format,
@@ -45,6 +51,7 @@ class SourceReport:
             "rows_unreadable": self.rows_unreadable,
             "unreadable_examples": self.unreadable_examples[:5],
             "unmapped_values": self.unmapped_values,
+            **reasoning,
         }
 
 
@@ -98,6 +105,10 @@ def iter_source(spec: SourceSpec, report: SourceReport, paths: list[str]) -> Ite
                     report.unreadable_examples.append(f"{item.path}:{item.line}: {item.message}")
                 continue
             report.rows_read += 1
+            report.reasoning_mode = spec.reasoning.mode
+            report.reasoning_turns += apply_reasoning(item, spec.reasoning)
+            if spec.non_text == "keep" and NON_TEXT_PARTS in item["meta"]:
+                item["meta"] = _with_meta(item, NON_TEXT_KEPT, NON_TEXT_KEPT_NOTE)
             item["category"] = assign_category(item, spec, report)
             if spec.model and not item.get("model"):
                 item["model"] = spec.model
@@ -105,6 +116,15 @@ def iter_source(spec: SourceSpec, report: SourceReport, paths: list[str]) -> Ite
             num += 1
             if spec.limit and num >= spec.limit:
                 return
+
+
+# What the text of a multimodal row holds when a recipe keeps it (`non_text: keep`), stored in its meta.
+NON_TEXT_KEPT_NOTE = "text parts only; the parts listed in non_text_parts are not in the text (placeholders stay)"
+
+
+def _with_meta(record: dict, key: str, value: object) -> str:
+    meta = {**meta_of(record), key: value}
+    return json.dumps(meta, ensure_ascii=False, sort_keys=True)
 
 
 def assign_category(record: dict, spec: SourceSpec, report: SourceReport) -> str | None:

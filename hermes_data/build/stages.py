@@ -1,11 +1,17 @@
 """The build's curation stages, in order, made once from the recipe: the run (`pipeline.curate`), `--dry-run`
 (`run.print_plan`) and the funnel all come from this list. Each stage's adapter lives with its filter
 (hermes_data/filters/…, hermes_data/dedup/…); adding a filter is one module there and one entry here.
+
+A filter's setting may differ per source (`sources[].filters`): the stage is in the list when any source runs it,
+and `filters.per_source.by_source` gives each source's rows its own setting (a source that turns it off keeps them).
 """
 
 from __future__ import annotations
 
-from hermes_data.build.recipe import BuildRecipe
+from collections.abc import Callable
+from typing import Any
+
+from hermes_data.build.recipe import BuildRecipe, FiltersSpec
 from hermes_data.stages import Stage
 
 
@@ -18,17 +24,31 @@ def build_stages(recipe: BuildRecipe, engine=None) -> list[Stage]:
     from hermes_data.filters.invalid import invalid_filter
     from hermes_data.filters.length import length_filter
     from hermes_data.filters.model_priority import model_priority_filter
+    from hermes_data.filters.non_text import non_text_filter
     from hermes_data.filters.refusals import refusals_stage
+    from hermes_data.filters.template_placeholder import template_placeholder_filter
 
+    per_source = recipe.source_filters()
     f, near = recipe.filters, recipe.dedup.near
-    stages = [Stage("category", category_filter)]
-    if f.empty_turns:
-        stages.append(Stage("empty_turns", empty_turns_filter))
-    stages.append(Stage("length", lambda t: length_filter(t, min_tokens=f.min_tokens, max_tokens=f.max_tokens)))
-    if f.drop_invalid:
-        stages.append(Stage("invalid", invalid_filter))
-    if f.refusals:
-        stages.append(Stage("refusals", lambda t: refusals_stage(t, f.refusals)))
+    stages = [Stage("category", category_filter), Stage("content", non_text_filter)]
+
+    def add(name: str, setting: Callable[[FiltersSpec], Any], run: Callable) -> None:
+        """A filter stage; `setting(filters)` is its setting for one source (None/False: off there)."""
+        from hermes_data.filters.per_source import any_on, by_source
+
+        settings = [setting(s) for s in per_source]
+        if any_on(settings):
+            stages.append(Stage(name, lambda t: by_source(t, settings, run)))
+
+    add("empty_turns", lambda s: s.empty_turns, lambda t, _: empty_turns_filter(t))
+    add(
+        "length",
+        lambda s: (s.min_tokens, s.max_tokens),
+        lambda t, v: length_filter(t, min_tokens=v[0], max_tokens=v[1]),
+    )
+    add("invalid", lambda s: s.drop_invalid, lambda t, _: invalid_filter(t))
+    add("refusals", lambda s: s.refusals, refusals_stage)
+    add("template_placeholder", lambda s: s.template_placeholder, lambda t, _: template_placeholder_filter(t))
     if f.model_priority:
         stages.append(Stage("model_priority", model_priority_filter))
     if recipe.dedup.exact:

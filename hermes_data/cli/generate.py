@@ -7,8 +7,8 @@ the same command after a crash or kill resumes: journaled responses are reused, 
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -16,12 +16,22 @@ from rich.table import Table
 from hermes_data.cli.common import console, console_err
 from hermes_data.errors import RecipeError
 
+if TYPE_CHECKING:
+    from hermes_data.generate.items import Shard
+
 
 def generate_command(
     recipe_path: str = typer.Argument(
         ..., metavar="RECIPE", help="Generate recipe (YAML), or a shipped one by name (generate-demo)."
     ),
     limit: int = typer.Option(None, "--limit", min=1, help="At most N items per task (try a recipe cheaply)."),
+    shard: str = typer.Option(
+        None,
+        "--shard",
+        metavar="I/N",
+        help="Run share I of N (0-based) of every task's items, into <output>-shard-II-of-NN; N machines together "
+        "make the unsharded run's rows.",
+    ),
     max_cost: float = typer.Option(
         None,
         "--max-cost",
@@ -34,8 +44,11 @@ def generate_command(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show the progress bar."),
 ) -> None:
     """Generate conversations; exit 0 when the output was written (failed items are listed in it)."""
+    from hermes_data.generate.items import Shard
     from hermes_data.generate.recipe import load_generate_recipe
     from hermes_data.resources import recipe_path as shipped_recipe
+
+    share = Shard.parse(shard) if shard else None
 
     exists = Path(recipe_path).exists() or recipe_path.endswith((".yaml", ".yml"))
     recipe = load_generate_recipe(Path(recipe_path) if exists else shipped_recipe(recipe_path))
@@ -48,7 +61,7 @@ def generate_command(
         raise RecipeError(
             f"{recipe_path}: --max-cost needs input_price_per_mtok and output_price_per_mtok on every endpoint"
         )
-    manifest = asyncio.run(_generate(recipe, limit, max_cost, progress))
+    manifest = asyncio.run(_generate(recipe, limit, share, max_cost, progress))
     _print_summary(manifest)
 
 
@@ -58,12 +71,12 @@ async def _dry(recipe, num_prompts: int) -> list[dict]:
     return await dry_run(recipe, num_items=num_prompts)
 
 
-async def _generate(recipe, limit: int | None, max_cost: float | None, progress: bool) -> dict:
+async def _generate(recipe, limit: int | None, shard: Shard | None, max_cost: float | None, progress: bool) -> dict:
     from hermes_data.generate.pipeline import generate_async
     from hermes_data.generate.stats import ProgressView
 
     view = ProgressView(enabled=progress, console=console_err)
-    return await generate_async(recipe, limit=limit, max_cost=max_cost, progress=view)
+    return await generate_async(recipe, limit=limit, shard=shard, max_cost=max_cost, progress=view)
 
 
 def _print_dry_run(rendered: list[dict]) -> None:
@@ -91,20 +104,3 @@ def _print_summary(manifest: dict) -> None:
         + (f"; stopped: {manifest['stopped']}" if manifest["stopped"] else ""),
         highlight=False,
     )
-
-
-def main() -> None:
-    """Run this command alone (`python -m hermes_data.cli.generate RECIPE`) until it is registered in the app."""
-    from hermes_data.errors import HermesError
-
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command()(generate_command)
-    try:
-        app()
-    except HermesError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-
-
-if __name__ == "__main__":
-    main()

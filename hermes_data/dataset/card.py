@@ -102,6 +102,8 @@ def card_context(manifest: dict, license: str, *, repo: str | None, revision: st
         "rows_read": sum(int(s.get("rows_read") or 0) for s in manifest.get("sources", [])),
         "rows_rejected": sum(int(f.get("rows") or 0) for f in manifest.get("rejected", [])),
         "sources": _source_rows(manifest.get("sources", []), recipe.get("sources") or []),
+        "filter_overrides": _filter_overrides(recipe.get("sources") or []),
+        "mixture_lines": _mixture_lines(manifest.get("mixture")),
         "repo": repo,
         "revision": revision,
         "recipe_yaml": recipe_yaml,
@@ -129,6 +131,26 @@ def _source_rows(sources: list[dict], specs: list[dict]) -> list[dict]:
             }
         )
     return rows
+
+
+def _filter_overrides(specs: list[dict]) -> list[dict]:
+    """The sources that set filters of their own (`sources[].filters`) and what they set."""
+    from hermes_data.filters.per_source import describe_overrides
+
+    return [
+        {"path": spec.get("path", ""), "filters": describe_overrides(spec["filters"])}
+        for spec in specs
+        if spec.get("filters")
+    ]
+
+
+def _mixture_lines(explanation: dict | None) -> list[str]:
+    """The binding category and what the budget left out, as sentences (mixture/explain.py)."""
+    if not explanation:
+        return []
+    from hermes_data.mixture.explain import describe_mixture
+
+    return describe_mixture(explanation)
 
 
 def _share(part: int, whole: int) -> float | None:

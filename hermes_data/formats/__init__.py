@@ -20,6 +20,7 @@ from hermes_data.formats.jsonrows import iter_json_rows
 from hermes_data.formats.parquet import read_parquet
 from hermes_data.formats.rows import convert_row
 from hermes_data.formats.writers import WRITE_FORMATS, write_records
+from hermes_data.io.compressed import COMPRESSED_SUFFIXES
 
 __all__ = [
     "FORMATS",
@@ -31,7 +32,7 @@ __all__ = [
     "write_records",
 ]
 
-_JSON_FILES = ("*.json", "*.jsonl", "*.ndjson")
+_JSON_FILES = tuple(f"*{ext}{z}" for ext in (".json", ".jsonl", ".ndjson") for z in ("", *COMPRESSED_SUFFIXES))
 
 
 def read_records(

@@ -11,20 +11,17 @@ import json
 from typing import Any
 
 from hermes_data.errors import DataError
+from hermes_data.formats.message_notes import MEDIA_COLUMNS, NON_TEXT_PARTS, parts_text
 from hermes_data.markup.columns import columns_from_messages
 from hermes_data.markup.literals import loads_json_or_literal
 from hermes_data.markup.rag import parse_context_documents, render_context
 from hermes_data.markup.tool_calling import normalize_tools, parse_tools, render_tools_system_prompt
-from hermes_data.record import make_record, meta_of
+from hermes_data.record import content_id, make_record, meta_of
 
 # Keys the meta of a record may hold that readers fill themselves; a row's own fields never override them.
 SOURCE_CATEGORY = "source_category"
 TOOL_CALL_IDS = "tool_call_ids"
 UTF8_REPLACED = "utf8_replaced"
-
-
-# Part types that carry text: chat completions use "text", the Responses API "input_text"/"output_text".
-TEXT_PARTS = ("text", "input_text", "output_text")
 
 
 class RowError(ValueError):
@@ -48,16 +45,20 @@ def parse_json_field(value: Any, what: str) -> Any:
         raise RowError(f"`{what}` is not JSON: {exc}") from None
 
 
-def text_of(content: Any) -> str:
-    """Message content as text: OpenAI allows a list of parts, of which only the text parts carry text here."""
+def content_text(content: Any) -> tuple[str, list[Any]]:
+    """Message content as text, and its parts that are not text (`message_notes.parts_text`)."""
     if content is None:
-        return ""
+        return "", []
     if isinstance(content, str):
-        return content
+        return content, []
     if isinstance(content, list):
-        parts = [p.get("text") or "" for p in content if isinstance(p, dict) and p.get("type", "text") in TEXT_PARTS]
-        return "".join(p for p in parts if isinstance(p, str))
+        return parts_text(content)
     raise RowError(f"message content must be a string or a list of parts, not {type(content).__name__}")
+
+
+def text_of(content: Any) -> str:
+    """Message content as text only (callers that record non-text parts use `content_text`)."""
+    return content_text(content)[0]
 
 
 def structured_result(text: str) -> Any:
@@ -176,6 +177,8 @@ def finish_record(
     if model is not None and not isinstance(model, str):  # e.g. a dict of generation settings: keep it in meta
         merged["model"], model = model, None
     row_id = row.get("id")
+    if row_id is None and merged.get(NON_TEXT_PARTS):
+        row_id = _non_text_id(messages, merged)
     return make_record(
         messages,
         id=None if row_id is None else str(row_id),
@@ -185,3 +188,11 @@ def finish_record(
         documents=documents,
         meta=merged,
     )
+
+
+def _non_text_id(messages: list[dict], meta: dict[str, Any]) -> str:
+    """A content id that also covers the images or audio: two questions about different pictures, with the same
+    words, are different rows (the text alone would give them one id)."""
+    media = {"parts": meta[NON_TEXT_PARTS], "columns": {c: meta[c] for c in MEDIA_COLUMNS if c in meta}}
+    extra = {"role": "non_text", "content": json.dumps(media, ensure_ascii=False, sort_keys=True, default=str)}
+    return content_id([*messages, extra])

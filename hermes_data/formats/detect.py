@@ -11,13 +11,20 @@ import os
 import re
 
 from hermes_data.errors import DataError, FormatError
+from hermes_data.formats.alpaca import ANSWER_KEYS
 from hermes_data.formats.hub import _HUB_PREFIXES, SAVED_MARKERS
 from hermes_data.formats.items import Unreadable
 from hermes_data.formats.jsonrows import iter_json_rows
 from hermes_data.formats.rows import shapes_of
 
-FORMATS = ("sharegpt", "openai", "alpaca", "parquet", "hub")
+FORMATS = ("sharegpt", "openai", "alpaca", "transcript", "parquet", "hub")
 
+# What each layout needs, for the error that says why none matched.
+LOOKED_FOR = (
+    "looked for sharegpt: conversations; openai: messages; alpaca: instruction with one of "
+    f"{'/'.join(ANSWER_KEYS)}; transcript: chosen/text opening with 'Human:'; "
+    "map other columns with `columns:` in a recipe source or --columns"
+)
 _SNIFF_ROWS = 20  # rows looked at before giving up on a file whose first rows are all malformed
 _DATA_FILES = (".json", ".jsonl", ".ndjson", ".csv", ".parquet", ".arrow", ".txt")
 _HUB_NAME = re.compile(r"[\w.-]+/[\w.-]+(@[\w./-]+)?")
@@ -55,7 +62,7 @@ def sniff_format(path: str) -> str | None:
             raise _unknown(path, f"row at line {item.line} has keys of several formats: {', '.join(shapes)}")
         if not shapes:
             keys = ", ".join(sorted(item.value)[:8])
-            raise _unknown(path, f"row at line {item.line} has keys {keys}; none of conversations/messages/instruction")
+            raise _unknown(path, f"row at line {item.line} has keys {keys}; {LOOKED_FOR}")
         return shapes[0]
     if seen:
         raise _unknown(path, f"none of its first {seen} rows is a JSON object")

@@ -8,18 +8,25 @@ Invalid UTF-8 is decoded with U+FFFD replacements and the row still parses: one 
 scrape) should not cost a long multi-turn conversation. Such rows are flagged (`replaced=True`, which the readers put
 in `meta.utf8_replaced`) so a filter can drop them if it wants. Lines are read with the file iterator, which has no
 line-length limit, so rows of many megabytes are fine.
+
+Files are opened through `hermes_data.io.compressed.open_data`, so `.gz`/`.bz2`/`.xz`/`.zst` read like plain files.
+A JSON array is decoded incrementally from a bounded text buffer (`benchmarks/json_array_memory.py` measures it), so
+a multi-GB array needs memory for one row at a time, not for the file.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from hermes_data.formats.items import Unreadable
+from hermes_data.io.compressed import open_data
 
 _DECODER = json.JSONDecoder()
 _WS = " \t\r\n"
+_CHUNK = 1 << 20  # characters read at a time from a JSON array
 
 
 class RawRow(NamedTuple):
@@ -63,7 +70,7 @@ def iter_json_rows(path: str) -> Iterator[RawRow | Unreadable]:
 
 def _first_line(path: str) -> str | None:
     """The first line that is not blank, or None for an empty file."""
-    with open(path, "rb") as f:
+    with open_data(path) as f:
         for raw in f:
             text = _decode(raw)[0].lstrip("\ufeff")
             if text.strip():
@@ -72,14 +79,14 @@ def _first_line(path: str) -> str | None:
 
 
 def _read_text(path: str) -> tuple[str, bool]:
-    with open(path, "rb") as f:
+    with open_data(path) as f:
         text, replaced = _decode(f.read())
     return text.lstrip("\ufeff"), replaced
 
 
 def _jsonl_rows(path: str) -> Iterator[RawRow | Unreadable]:
     index = 0
-    with open(path, "rb") as f:
+    with open_data(path) as f:
         for lineno, raw in enumerate(f, 1):
             text, replaced = _decode(raw)
             if lineno == 1:
@@ -103,31 +110,83 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
+class _TextWindow:
+    """The undecoded tail of a streamed file: `text[pos:]` is what is left; decoded text is dropped when the next
+    chunk comes in (not per row, which would copy the window once per row)."""
+
+    def __init__(self, path: str) -> None:
+        self._file = open_data(path)
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.text = ""
+        self.pos = 0
+        self.eof = False
+        self.replaced = False
+        self.line = 1  # line number of text[pos]
+
+    def more(self, size: int = _CHUNK) -> bool:
+        """Append up to `size` more bytes of the file; False at the end."""
+        if self.eof:
+            return False
+        raw = self._file.read(size)
+        chunk = self._decoder.decode(raw, final=not raw)
+        self.replaced = self.replaced or "\ufffd" in chunk
+        if self.line == 1 and not self.text:
+            chunk = chunk.lstrip("\ufeff")
+        self.text = self.text[self.pos :] + chunk
+        self.pos = 0
+        if not raw:
+            self.eof = True
+            self._file.close()
+        return True
+
+    def advance(self, end: int) -> None:
+        self.line += self.text.count("\n", self.pos, end)
+        self.pos = end
+
+    def peek(self) -> str:
+        """The next non-blank character, reading on as needed; "" when the file ends first."""
+        while True:
+            self.advance(_skip_ws(self.text, self.pos))
+            if self.pos < len(self.text) or not self.more():
+                return self.text[self.pos : self.pos + 1]
+
+
 def _array_rows(path: str) -> Iterator[RawRow | Unreadable]:
-    """Elements of a top-level JSON array, decoded one by one so each keeps its line number."""
-    text, replaced = _read_text(path)
-    pos = _skip_ws(text, 0) + 1  # past "["
-    line, counted, index = 1, 0, 0
+    """Elements of a top-level JSON array, decoded one by one from a bounded window so each keeps its line number."""
+    window = _TextWindow(path)
+    window.peek()
+    window.advance(window.pos + 1)  # past "["
+    index = 0
     while True:
-        pos = _skip_ws(text, pos)
-        line += text.count("\n", counted, pos)
-        counted = pos
-        if pos >= len(text):
-            yield Unreadable(path, line, index, "JSON array is not closed with ]")
+        ch = window.peek()
+        if not ch:
+            yield Unreadable(path, window.line, index, "JSON array is not closed with ]")
             return
-        if text[pos] == "]":
+        if ch == "]":
             return
-        try:
-            value, pos = _DECODER.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            # Inside one JSON document there is no safe place to resume, so the rest of the array is lost.
-            yield Unreadable(path, exc.lineno, index, f"malformed JSON: {exc.msg}; rest of the file skipped")
-            return
-        yield RawRow(line, index, value, replaced)
+        size = _CHUNK
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(window.text, window.pos)
+            except json.JSONDecodeError as exc:
+                # A row cut by the window's end fails to decode too: read on (doubling, so one huge row is not
+                # re-decoded once per chunk) before calling it malformed.
+                if window.more(size):
+                    size *= 2
+                    continue
+                # Inside one JSON document there is no safe place to resume, so the rest of the array is lost.
+                line = window.line + window.text.count("\n", window.pos, exc.pos)
+                yield Unreadable(path, line, index, f"malformed JSON: {exc.msg}; rest of the file skipped")
+                return
+            if end == len(window.text) and window.more():
+                continue  # a number at the window's edge may go on in the next chunk
+            break
+        yield RawRow(window.line, index, value, window.replaced)
         index += 1
-        pos = _skip_ws(text, pos)
-        if pos < len(text) and text[pos] == ",":
-            pos += 1
-        elif pos < len(text) and text[pos] != "]":
-            yield Unreadable(path, _line_of(text, pos), index, "expected , or ] between rows; rest of the file skipped")
+        window.advance(end)
+        ch = window.peek()
+        if ch == ",":
+            window.advance(window.pos + 1)
+        elif ch and ch != "]":
+            yield Unreadable(path, window.line, index, "expected , or ] between rows; rest of the file skipped")
             return

@@ -14,14 +14,15 @@ from typing import Any
 from hermes_data.formats.common import (
     TOOL_CALL_IDS,
     RowError,
+    content_text,
     either_key,
     finish_record,
     fold_documents,
     fold_tools,
     parse_json_field,
     structured_result,
-    text_of,
 )
+from hermes_data.formats.message_notes import MessageNotes
 from hermes_data.markup.tool_calling import render_tool_call, render_tool_response
 
 # `developer` is the newer name of the system role; `function` the legacy name of a tool result.
@@ -44,11 +45,13 @@ def openai_row_to_record(row: dict[str, Any], *, source: str, meta: dict[str, An
     raw = row.get("messages")
     if not isinstance(raw, list):
         raise RowError("row has no `messages` list")
-    messages, ids = _hermes_messages(raw)
+    notes = MessageNotes()
+    notes.add_media_columns(row)
+    messages, ids = _hermes_messages(raw, notes)
     folded = fold_tools(messages, row.get("tools") or row.get("functions"))
     shift = len(folded) - len(messages)  # a system prompt inserted for the tools moves every turn down by one
     folded = fold_documents(folded, row.get("documents"))
-    extra = dict(meta or {})
+    extra = {**notes.as_meta(shift), **(meta or {})}
     if ids:
         extra[TOOL_CALL_IDS] = {str(turn + shift): turn_ids for turn, turn_ids in ids.items()}
     return finish_record(folded, row, _CONSUMED, source=source, meta=extra)
@@ -74,8 +77,9 @@ class _LastCalls:
         return name or ""
 
 
-def _hermes_messages(raw: list[Any]) -> tuple[list[dict[str, str]], dict[int, list[str]]]:
-    """Record messages in Hermes markup, and the call ids per turn index (assistant calls and tool results)."""
+def _hermes_messages(raw: list[Any], notes: MessageNotes) -> tuple[list[dict[str, str]], dict[int, list[str]]]:
+    """Record messages in Hermes markup, and the call ids per turn index (assistant calls and tool results);
+    reasoning, extras and non-text parts go to `notes` under the same turn index."""
     out: list[dict[str, str]] = []
     ids: dict[int, list[str]] = {}
     last = _LastCalls()
@@ -86,7 +90,11 @@ def _hermes_messages(raw: list[Any]) -> tuple[list[dict[str, str]], dict[int, li
         role = ROLE_OF.get(str(raw_role).strip().lower())
         if role is None:
             raise RowError(f"message {i} has unknown role {raw_role!r}; expected one of {', '.join(ROLE_OF)}")
-        text = text_of(either_key(msg, "content", "value"))
+        text, non_text = content_text(either_key(msg, "content", "value"))
+        merges = role == "tool" and out and out[-1]["role"] == "tool" and _is_tool(raw[i - 1])
+        turn = len(out) - 1 if merges else len(out)
+        notes.add_non_text(turn, non_text)
+        notes.add_message(turn, role, msg)
         if role == "assistant":
             calls = _calls_of(msg, i)
             if calls:
@@ -98,7 +106,7 @@ def _hermes_messages(raw: list[Any]) -> tuple[list[dict[str, str]], dict[int, li
         elif role == "tool":
             block = render_tool_response(last.name_for(msg), structured_result(text))
             call_id = str(msg.get("tool_call_id") or "")
-            if out and out[-1]["role"] == "tool" and _is_tool(raw[i - 1]):  # consecutive results share one turn
+            if merges:  # consecutive results share one turn
                 out[-1] = {"role": "tool", "content": out[-1]["content"] + "\n" + block}
                 ids[len(out) - 1].append(call_id)
             else:

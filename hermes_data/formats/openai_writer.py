@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from hermes_data.formats.common import TOOL_CALL_IDS
+from hermes_data.formats.message_notes import PUT_ON_MESSAGES, message_notes_out
 from hermes_data.markup.tool_calling import (
     parse_tool_calls,
     parse_tool_responses,
@@ -22,9 +23,11 @@ from hermes_data.record import meta_of
 
 
 def record_to_openai(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as an OpenAI chat row (`id`, `messages`, `tools`?, `category`?, `model`?, `meta`?)."""
+    """A record as an OpenAI chat row (`id`, `messages`, `tools`?, `category`?, `model`?, `meta`?); reasoning and
+    per-message extras kept in meta go back onto their messages (`reasoning_content` on the assistant's)."""
     meta = meta_of(record)
     stored = meta.pop(TOOL_CALL_IDS, None) or {}
+    notes = {key: meta.pop(key) for key in PUT_ON_MESSAGES if key in meta}
     messages: list[dict[str, Any]] = []
     tools = None
     pending: list[tuple[str, str]] = []  # (id, name) of calls not answered yet
@@ -33,14 +36,14 @@ def record_to_openai(record: dict[str, Any]) -> dict[str, Any]:
         if role == "system" and i == 0:
             text, tools = split_tools(text)
             if text.strip():
-                messages.append({"role": "system", "content": text})
+                messages.append({"role": "system", "content": text, **message_notes_out(notes, i)})
         elif role == "assistant":
             out, pending = _assistant_message(text, i, stored.get(str(i)))
-            messages.append(out)
+            messages.append({**out, **message_notes_out(notes, i)})
         elif role == "tool":
             messages.extend(_tool_messages(text, i, stored.get(str(i)) or [], pending))
         else:
-            messages.append({"role": role, "content": text})
+            messages.append({"role": role, "content": text, **message_notes_out(notes, i)})
     row: dict[str, Any] = {"id": record["id"], "messages": messages}
     if tools:
         row["tools"] = tools

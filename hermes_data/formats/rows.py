@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hermes_data.formats.alpaca import alpaca_row_to_record
+from hermes_data.formats.alpaca import ANSWER_KEYS, alpaca_row_to_record
 from hermes_data.formats.common import RowError, base_meta
 from hermes_data.formats.openai_chat import openai_row_to_record
 from hermes_data.formats.sharegpt import sharegpt_row_to_record
+from hermes_data.formats.transcript import is_transcript, transcript_row_to_record
 from hermes_data.markup.columns import columns_from_messages
 from hermes_data.record import FIELDS, ROLES, make_record
 
@@ -46,11 +47,14 @@ CONVERTERS: dict[str, Converter] = {
     "sharegpt": sharegpt_row_to_record,
     "openai": openai_row_to_record,
     "alpaca": alpaca_row_to_record,
+    "transcript": transcript_row_to_record,
 }
 
 
-def shapes_of(keys: Iterable[str]) -> list[str]:
-    """Every row shape the keys fit; a full record schema wins over the `messages` of OpenAI rows."""
+def shapes_of(keys: Iterable[str] | dict[str, Any]) -> list[str]:
+    """Every row shape the keys fit; a full record schema wins over the `messages` of OpenAI rows. Given a row (not
+    only its keys), string transcripts in `chosen`/`text`/`transcript` are recognised too."""
+    row = keys if isinstance(keys, dict) else {}
     keys = set(keys)
     if set(FIELDS) <= keys:
         return ["record"]
@@ -59,8 +63,10 @@ def shapes_of(keys: Iterable[str]) -> list[str]:
         shapes.append("sharegpt")
     if "messages" in keys:
         shapes.append("openai")
-    if {"instruction", "output"} <= keys:
+    if "instruction" in keys and keys & set(ANSWER_KEYS):
         shapes.append("alpaca")
+    if not shapes and any(is_transcript(row.get(k)) for k in ("chosen", "text", "transcript")):
+        shapes.append("transcript")
     return shapes
 
 

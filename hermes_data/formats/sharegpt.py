@@ -12,14 +12,15 @@ from typing import Any
 
 from hermes_data.formats.common import (
     RowError,
+    content_text,
     either_key,
     finish_record,
     fold_documents,
     fold_tools,
     parse_json_field,
     structured_result,
-    text_of,
 )
+from hermes_data.formats.message_notes import PUT_ON_MESSAGES, MessageNotes, message_notes_out
 from hermes_data.markup.tool_calling import render_tool_call, render_tool_response
 from hermes_data.record import meta_of
 
@@ -52,17 +53,23 @@ def sharegpt_row_to_record(row: dict[str, Any], *, source: str, meta: dict[str, 
     turns = row.get("conversations")
     if not isinstance(turns, list):
         raise RowError("row has no `conversations` list")
-    messages = sharegpt_turns_to_messages(turns)
+    notes = MessageNotes()
+    notes.add_media_columns(row)
+    messages = sharegpt_turns_to_messages(turns, notes)
+    num_turns = len(messages)
     system = row.get("system")
     if isinstance(system, str) and system.strip() and not (messages and messages[0]["role"] == "system"):
         messages.insert(0, {"role": "system", "content": system})
     messages = fold_tools(messages, row.get("tools"))
     messages = fold_documents(messages, row.get("documents"))
-    return finish_record(messages, row, _CONSUMED, source=source, meta=meta)
+    shift = len(messages) - num_turns  # a system prompt put in front moves every turn down by one
+    return finish_record(messages, row, _CONSUMED, source=source, meta={**notes.as_meta(shift), **(meta or {})})
 
 
-def sharegpt_turns_to_messages(turns: list[Any]) -> list[dict[str, str]]:
-    """Turns to record messages, glaive calls and observations rewritten as Hermes `<tool_call>`/`<tool_response>`."""
+def sharegpt_turns_to_messages(turns: list[Any], notes: MessageNotes | None = None) -> list[dict[str, str]]:
+    """Turns to record messages, glaive calls and observations rewritten as Hermes `<tool_call>`/`<tool_response>`;
+    reasoning, extras and non-text parts of each turn go to `notes` (`message_notes`) under its record turn."""
+    notes = notes if notes is not None else MessageNotes()
     out: list[dict[str, str]] = []
     pending: list[str] = []  # names of calls not yet answered, in call order: observations carry no name
     for i, turn in enumerate(turns):
@@ -75,11 +82,17 @@ def sharegpt_turns_to_messages(turns: list[Any]) -> list[dict[str, str]]:
         value = either_key(turn, "value", "content")
         if kind == _CALL:
             pending = _add_calls(out, _calls_of(value, i), pending)
-        elif kind == _RESULT:
+            notes.add_message(len(out) - 1, "assistant", turn)
+            continue
+        text, non_text = content_text(value)
+        if kind == _RESULT:
             name = pending.pop(0) if len(pending) > 1 else pending[0] if pending else ""
-            _add_result(out, render_tool_response(name, structured_result(text_of(value))))
+            _add_result(out, render_tool_response(name, structured_result(text)))
+            notes.add_non_text(len(out) - 1, non_text)
         else:
-            out.append({"role": kind, "content": text_of(value)})
+            notes.add_non_text(len(out), non_text)
+            notes.add_message(len(out), kind, turn)
+            out.append({"role": kind, "content": text})
     return out
 
 
@@ -126,14 +139,18 @@ def _calls_of(value: Any, turn: int) -> list[tuple[str, dict]]:
 
 def record_to_sharegpt(record: dict[str, Any]) -> dict[str, Any]:
     """A record as a ShareGPT row with Hermes roles; `id`, `category`, `model` and `meta` are kept."""
+    meta = meta_of(record)
     row: dict[str, Any] = {
         "id": record["id"],
-        "conversations": [{"from": FROM_OF[m["role"]], "value": m["content"]} for m in record["messages"]],
+        "conversations": [
+            {"from": FROM_OF[m["role"]], "value": m["content"], **message_notes_out(meta, turn)}
+            for turn, m in enumerate(record["messages"])
+        ],
     }
     for key in ("category", "model"):
         if record.get(key) is not None:
             row[key] = record[key]
-    meta = meta_of(record)
+    meta = {k: v for k, v in meta.items() if k not in PUT_ON_MESSAGES}
     if meta:
         row["meta"] = meta
     return row

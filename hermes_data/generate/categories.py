@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from hermes_data.generate.context import Check, Generated, ItemContext, all_checks, validator_check
+from hermes_data.generate.scaffold import check_figure9
 from hermes_data.markup.reasoning import find_reasoning_tags
 
 _FINAL_ANSWER = re.compile(r"^\W*final answer\W*:", re.IGNORECASE | re.MULTILINE)
@@ -45,14 +46,18 @@ async def instruction_of(ctx: ItemContext, generator: str) -> str:
 
 
 async def generate_simple(ctx: ItemContext) -> Generated:
-    generator = ctx.item.task.generator
+    task = ctx.item.task
+    generator = task.generator
     has_system, extra = SIMPLE[generator]
+    system_template = f"{generator}/system"
+    if task.scaffold == "figure9":  # the paper's agentic coding answers: the whole scaffold, in order
+        system_template, extra = "coding/scaffold", check_figure9
     instruction = await instruction_of(ctx, generator)
     messages: list[dict] = []
-    if ctx.item.task.system_prompt:
-        messages.append({"role": "system", "content": ctx.item.task.system_prompt})
+    if task.system_prompt:
+        messages.append({"role": "system", "content": task.system_prompt})
     elif has_system:
-        messages.append({"role": "system", "content": ctx.render(f"{generator}/system", topic=ctx.item.input or "")})
+        messages.append({"role": "system", "content": ctx.render(system_template, topic=ctx.item.input or "")})
     messages.append({"role": "user", "content": instruction})
     check = all_checks(validator_check(messages), extra)
     answer = await ctx.ask(f"{generator}/answer", messages, check=check, final=True)

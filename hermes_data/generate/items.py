@@ -1,4 +1,4 @@
-"""A task's items: seed prompts (JSONL, inline, or a Hub column) or a count, crossed with endpoints and samples.
+"""A task's items: seed rows (see `seeds`) or a count, crossed with endpoints and samples, cut by --limit/--shard.
 
 Item keys are positional and stable (`00042`, or `00042.teacher.1` with several endpoints or samples), so a rerun
 of the same recipe produces the same request keys and finds its journaled responses.
@@ -6,76 +6,94 @@ of the same recipe produces the same request keys and finds its journaled respon
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from hermes_data.errors import DataError, where
+from hermes_data.errors import DataError, RecipeError
 from hermes_data.generate.context import Item
-from hermes_data.generate.recipe import GenerateRecipe, HubSeeds, TaskSpec
-
-SEED_FIELDS = ("prompt", "instruction", "question", "text")  # the first present in a seed row is the prompt
-
-
-def load_seeds(task: TaskSpec) -> list[str] | None:
-    if task.seeds is None:
-        return None
-    if isinstance(task.seeds, list):
-        return [str(s) for s in task.seeds]
-    if isinstance(task.seeds, HubSeeds):
-        return _hub_seeds(task.seeds)
-    return _file_seeds(Path(task.seeds))
+from hermes_data.generate.recipe import GenerateRecipe, TaskSpec
+from hermes_data.generate.seeds import Seed, iter_seeds
 
 
-def _file_seeds(path: Path) -> list[str]:
-    if not path.is_file():
-        raise DataError(f'{path}: no such seed file (a JSONL file with one {{"prompt": ...}} object per line)')
-    seeds = []
-    with path.open(encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{where(path, line_no)}: not valid JSON ({exc.msg}); fix or remove the line") from None
-            value = next((row[f] for f in SEED_FIELDS if isinstance(row, dict) and row.get(f)), None)
-            if not isinstance(value, str):
-                raise DataError(
-                    f"{where(path, line_no)}: a seed row needs a text field, one of {', '.join(SEED_FIELDS)}"
-                )
-            seeds.append(value)
-    if not seeds:
-        raise DataError(f"{path}: the seed file has no rows")
-    return seeds
+@dataclass(frozen=True)
+class Shard:
+    """`--shard I/N`: this run takes the items whose position in the task's item sequence is I modulo N."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        try:
+            index, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            index, count = -1, 0
+        if not 0 <= index < count:
+            raise RecipeError(f"--shard {text}: give I/N with 0 <= I < N (e.g. 0/4 ... 3/4 for four machines)")
+        return cls(index, count)
+
+    def takes(self, position: int) -> bool:
+        return position % self.count == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
-def _hub_seeds(spec: HubSeeds) -> list[str]:
-    import datasets  # heavy: only when a recipe reads seeds from the Hub
+def build_items(
+    recipe: GenerateRecipe, task: TaskSpec, limit: int | None = None, shard: Shard | None = None
+) -> list[Item]:
+    """The task's items in order: the first `limit` of the whole sequence, then this shard's share of them.
 
-    data = datasets.load_dataset(spec.hub, spec.config, split=spec.split, revision=spec.revision)
-    if spec.column not in data.column_names:
-        raise DataError(f"hub:{spec.hub}: no column {spec.column!r}; columns: {', '.join(data.column_names)}")
-    return [str(v) for v in data[spec.column]]
-
-
-def build_items(recipe: GenerateRecipe, task: TaskSpec, limit: int | None = None) -> list[Item]:
-    seeds = load_seeds(task)
+    Keys and RNG depend only on an item's position, so the shards of a run hold exactly the unsharded run's items,
+    and their outputs together are its rows. Seeds are streamed: reading stops once the limit is reached.
+    """
     endpoints = recipe.task_endpoints(task)
     several = len(endpoints) > 1 or task.samples > 1
-    count = task.count or len(seeds or [])
     items: list[Item] = []
-    for index in range(count):
-        if seeds:
-            value, from_seed = seeds[index % len(seeds)], True
-        else:
-            value, from_seed = (task.topics[index % len(task.topics)] if task.topics else None), False
+    position = 0
+    for index, seed in _inputs(task):
         for endpoint in endpoints:
             for sample in range(task.samples):
-                key = f"{index:05d}.{endpoint}.{sample}" if several else f"{index:05d}"
-                items.append(Item(task, index, key, value, endpoint, sample, from_seed=from_seed))
-                if limit is not None and len(items) >= limit:
-                    return items
+                if shard is None or shard.takes(position):
+                    key = f"{index:05d}.{endpoint}.{sample}" if several else f"{index:05d}"
+                    items.append(_item(task, index, key, seed, endpoint, sample))
+                position += 1
+                if limit is not None and position >= limit:
+                    return items  # before the next seed row is read
     return items
+
+
+def _inputs(task: TaskSpec) -> Iterator[tuple[int, Seed | str | None]]:
+    """(index, seed row or topic) for every item: one per seed row, or `count` of them cycling seeds or topics."""
+    if task.seeds is None:
+        for index in range(task.count or 0):
+            yield index, (task.topics[index % len(task.topics)] if task.topics else None)
+        return
+    index = 0
+    while task.count is None or index < task.count:
+        start = index
+        for seed in iter_seeds(task):  # read again from the top when `count` outruns the seeds
+            if task.count is not None and index >= task.count:
+                return
+            yield index, seed
+            index += 1
+        if index == start:
+            raise DataError(f"{_seeds_name(task)}: the seeds have no rows")
+        if task.count is None:
+            return
+
+
+def _item(task: TaskSpec, index: int, key: str, seed: Seed | str | None, endpoint: str, sample: int) -> Item:
+    if isinstance(seed, Seed):
+        return Item(
+            task, index, key, seed.prompt, endpoint, sample, from_seed=True, tools=seed.tools, schema=seed.schema
+        )
+    return Item(task, index, key, seed, endpoint, sample)
+
+
+def _seeds_name(task: TaskSpec) -> str:
+    seeds = task.seeds
+    return getattr(seeds, "path", None) or (f"hub:{seeds.hub}" if hasattr(seeds, "hub") else str(seeds))
 
 
 def judge_items(recipe: GenerateRecipe, task: TaskSpec, records: list[dict], limit: int | None = None) -> list[Item]:

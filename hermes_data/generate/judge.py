@@ -1,15 +1,18 @@
 """MT-Bench-style judging (Zheng et al. 2023; the report's judge prompts follow it): rate another task's responses.
 
-The judge sees the conversation up to the final reply and the reply, explains, and rates `[[1-10]]`. The rating lands
-in the judged record's `meta.judge` = {"score", "judge_model", "explanation"}; a reply without a parseable rating is
-asked again with another seed and finally recorded as a failure carrying the raw text.
+The judge sees the conversation up to the final reply and the reply, explains, and rates `[[1-10]]`. A reply without
+a parseable rating is asked again with another seed and finally recorded as a failure carrying the raw text. The
+rating lands in the judged record's `meta.judge` = {"score", "judge_model", "explanation"} through
+`apply_judgments`, the run's explicit last step once every task has finished.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 from hermes_data.generate.context import Generated, ItemContext
+from hermes_data.record import meta_of
 
 _RATING = re.compile(r"\[\[\s*(\d+(?:\.\d+)?)\s*\]\]")
 RAW_CHARS = 500  # of an unparseable judgment kept in the failure's detail
@@ -48,3 +51,20 @@ async def generate_judgment(ctx: ItemContext) -> Generated:
     explanation = _RATING.sub("", text).strip().removesuffix("Rating:").strip()
     judge = {"score": parse_rating(text), "judge_model": ctx.final_model, "explanation": explanation}
     return Generated([], {"judge": judge, "judged_id": record["id"]})
+
+
+def apply_judgments(records: list[dict], judgments: list[dict]) -> list[dict]:
+    """`records` with each judged one's `meta.judge` set: new dicts, the judged task's results are left as they are.
+
+    The explicit last step of a run with judge tasks; `judgments` are the judge items' `Generated.meta`
+    ({"judge", "judged_id"}).
+    """
+    by_id = {j["judged_id"]: j["judge"] for j in judgments}
+    out = []
+    for record in records:
+        if record["id"] in by_id:
+            meta = meta_of(record)
+            meta["judge"] = by_id[record["id"]]
+            record = {**record, "meta": json.dumps(meta, ensure_ascii=False, sort_keys=True)}
+        out.append(record)
+    return out

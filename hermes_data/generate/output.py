@@ -19,6 +19,7 @@ from pathlib import Path
 from hermes_data import __version__
 from hermes_data.dataset.folder import atomic_folder, write_shards, write_text
 from hermes_data.dataset.manifest import DATA_DIR, FORMAT_VERSION, MANIFEST_NAME, ContentHasher
+from hermes_data.generate.items import Shard
 from hermes_data.generate.recipe import GenerateRecipe
 from hermes_data.generate.runner import GenerationResult
 from hermes_data.record import RECORD_SCHEMA, records_to_table
@@ -32,6 +33,7 @@ def write_generation(
     recipe: GenerateRecipe,
     *,
     limit: int | None = None,
+    shard: Shard | None = None,
     max_cost: float | None = None,
     shard_rows: int = 50_000,
 ) -> dict:
@@ -42,7 +44,7 @@ def write_generation(
         shards = write_shards(tmp, table, shard_rows, RECORD_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
         failures = [_failure_line(r) for rs in result.results.values() for r in rs if r.status != "completed"]
         write_text(tmp / FAILURES_NAME, "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in failures))
-        manifest = build_generation_manifest(result, recipe, hasher.hexdigest(), shards, limit, max_cost)
+        manifest = build_generation_manifest(result, recipe, hasher.hexdigest(), shards, limit, max_cost, shard)
         write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 
@@ -65,6 +67,7 @@ def build_generation_manifest(
     shards: list[dict],
     limit: int | None,
     max_cost: float | None,
+    shard: Shard | None = None,
 ) -> dict:
     stats = result.stats
     tasks = {}
@@ -108,6 +111,7 @@ def build_generation_manifest(
         else None,
         "stopped": result.stopped,
         "limit": limit,
+        "shard": str(shard) if shard is not None else None,  # "I/N": this folder holds one machine's share
         "max_cost": max_cost,
         "journal": recipe.journal,
         "recipe": recipe.resolved(),

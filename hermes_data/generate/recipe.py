@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from hermes_data.build.recipe import Strict, _check_slug
+from hermes_data.errors import RecipeError
+from hermes_data.generate.structure_files import load_json_schema, load_tool_files
 from hermes_data.recipe_errors import load_yaml, parse_model
 
 GENERATORS = (
@@ -27,6 +29,8 @@ GENERATORS = (
     "content_generation",
     "steering",
     "judge",
+    "json_mode",
+    "tool_episode",
 )
 EVOL_METHODS = ("constraints", "deepen", "concretize", "reasoning", "complicate", "breadth")
 # The generator a task gets when it names a category but no generator: each category's own scheme.
@@ -40,6 +44,7 @@ DEFAULT_GENERATOR = {
     "content_generation": "content_generation",
     "steering": "steering",
 }
+REASONING_TAGS = ("SCRATCHPAD", "REASONING", "INNER_MONOLOGUE", "THINKING", "PLAN")
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
@@ -92,12 +97,18 @@ class HubSeeds(Strict):
     revision: str | None = None
 
 
+class FileSeeds(Strict):
+    path: str  # a JSONL file (plain, .gz, .bz2, .xz), a Parquet file, or a folder of them
+    column: str | None = None  # the prompt field; default: the first of prompt, instruction, question, text
+
+
 class TaskSpec(Strict):
     name: str = Field(pattern=_NAME)
     category: str | None = None
     generator: Literal[GENERATORS] | None = None  # type: ignore[valid-type]
-    # Seed prompts: a JSONL file of {"prompt": ...} rows, inline strings, or a Hub dataset column.
-    seeds: str | list[str] | HubSeeds | None = None
+    # Seed prompts, streamed: a JSONL/Parquet file or folder (a path, or {path, column}), inline strings, or a Hub
+    # dataset column.
+    seeds: str | list[str] | HubSeeds | FileSeeds | None = None
     topics: list[str] | None = None  # subjects cycled through by generators that start from nothing
     count: int | None = Field(default=None, gt=0)  # items when there are no seeds
     evolve: EvolSpec | None = None
@@ -112,6 +123,18 @@ class TaskSpec(Strict):
     input: str | None = None  # judge: the task whose responses it rates
     templates: dict[str, str] = {}  # template name (e.g. "evol/deepen") -> file, overriding the packaged one
     system_prompt: str | None = None  # steering/others: a fixed system prompt instead of a generated one
+    # json_mode: the JSON Schema the answers must be valid against (inline, or a .json file), or each seed row's own
+    # (schema_column); with neither, the teacher writes one for each item's topic or request.
+    json_schema: dict | str | None = None
+    schema_column: str | None = None
+    # tool_episode: the tool pool (JSON function definitions; else the teacher makes one from the topic), the rounds
+    # of calls before the episode must have answered, the share of requests no tool fits, an optional reasoning tag.
+    tool_files: list[str] | None = None
+    tools_column: str | None = None  # ... or each seed row's own tool list, in this column (JSON)
+    max_rounds: int = Field(default=4, ge=1, le=20)
+    no_tool_share: float = Field(default=0.0, ge=0, le=1)
+    reasoning_tag: Literal[REASONING_TAGS] | None = None  # type: ignore[valid-type]
+    scaffold: Literal["figure9"] | None = None  # coding: answers in the paper's Figure 9 structure, checked
 
     @field_validator("category")
     @classmethod
@@ -129,6 +152,16 @@ class TaskSpec(Strict):
                 raise ValueError("a judge task needs `input`: the name of the task whose responses it rates")
         elif self.seeds is None and self.count is None:
             raise ValueError("give seeds (prompts to start from) or count (items to generate)")
+        if (self.json_schema or self.schema_column) and self.generator != "json_mode":
+            raise ValueError(f"json_schema and schema_column apply to the json_mode generator, not {self.generator}")
+        if self.schema_column and (self.json_schema or not self.seeds or isinstance(self.seeds, list)):
+            raise ValueError("schema_column reads each seed row's schema: give file or Hub seeds and no json_schema")
+        if (self.tool_files or self.tools_column) and self.generator != "tool_episode":
+            raise ValueError(f"tool_files and tools_column apply to the tool_episode generator, not {self.generator}")
+        if self.tools_column and (self.tool_files or not self.seeds or isinstance(self.seeds, list)):
+            raise ValueError("tools_column reads each seed row's tool list: give file or Hub seeds and no tool_files")
+        if self.scaffold and self.generator != "coding":
+            raise ValueError(f"scaffold applies to the coding generator, not {self.generator}; remove it")
         if self.generator == "evol" and self.evolve is None:
             self.evolve = EvolSpec()
         if self.endpoint and self.endpoints:
@@ -187,11 +220,27 @@ def load_generate_recipe(path: str | Path) -> GenerateRecipe:
                 parse_model(EndpointSpec, spec, f"{path}: endpoints.{name}")
     recipe = parse_model(GenerateRecipe, data, str(path))
     base = path.resolve().parent
-    for task in recipe.tasks:
+    for i, task in enumerate(recipe.tasks):
         if isinstance(task.seeds, str) and not Path(task.seeds).is_absolute():
             task.seeds = str(base / task.seeds)
+        if isinstance(task.seeds, FileSeeds) and not Path(task.seeds.path).is_absolute():
+            task.seeds.path = str(base / task.seeds.path)
+        if task.tool_files:
+            task.tool_files = [str(base / f) if not Path(f).is_absolute() else f for f in task.tool_files]
+            _checked(load_tool_files, tuple(task.tool_files), where=f"{path}: tasks.{i}")
+        if task.json_schema is not None:
+            schema = str(base / task.json_schema) if isinstance(task.json_schema, str) else task.json_schema
+            task.json_schema = _checked(load_json_schema, schema, "json_schema", where=f"{path}: tasks.{i}")
         task.templates = {k: str(base / v) if not Path(v).is_absolute() else v for k, v in task.templates.items()}
     recipe.output = str(Path(recipe.output).resolve())
     journal = recipe.journal or recipe.output.rstrip("/") + ".journal.sqlite"
     recipe.journal = str(Path(journal).resolve())
     return recipe
+
+
+def _checked(load, *args: object, where: str):
+    """`load(*args)`, its RecipeError prefixed with the recipe and the task."""
+    try:
+        return load(*args)
+    except RecipeError as exc:
+        raise RecipeError(f"{where}: {exc}") from None

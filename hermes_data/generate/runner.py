@@ -11,26 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 from dataclasses import dataclass, field
 
 from hermes_data.generate.categories import SIMPLE, generate_simple, generate_steering
-from hermes_data.generate.client import EndpointClient, EndpointError
+from hermes_data.generate.client import EndpointClient
 from hermes_data.generate.context import Generated, Item, ItemContext, ItemFailed, Stopped
 from hermes_data.generate.evol import generate_evol
-from hermes_data.generate.items import build_items, judge_items
+from hermes_data.generate.items import Shard, build_items, judge_items
 from hermes_data.generate.journal import Journal
-from hermes_data.generate.judge import generate_judgment
+from hermes_data.generate.json_mode import generate_json_mode
+from hermes_data.generate.judge import apply_judgments, generate_judgment
 from hermes_data.generate.rag import generate_rag
 from hermes_data.generate.recipe import GenerateRecipe, TaskSpec
 from hermes_data.generate.roleplay import generate_roleplay
+from hermes_data.generate.run_state import Run, build_clients
 from hermes_data.generate.stats import ProgressView, Stats
-from hermes_data.generate.templates import TemplateSet
+from hermes_data.generate.tool_episode import generate_tool_episode
 from hermes_data.generate.tool_use import generate_tool_use
 from hermes_data.markup.columns import columns_from_messages
-from hermes_data.record import content_id, make_record, meta_of
+from hermes_data.record import content_id, make_record
 from hermes_data.validate import validate_record
+
+__all__ = ["GENERATORS", "GenerationResult", "ItemResult", "Run", "build_clients", "dry_run", "run_generation"]
 
 GENERATORS = {
     "evol": generate_evol,
@@ -39,6 +41,8 @@ GENERATORS = {
     "rag": generate_rag,
     "steering": generate_steering,
     "judge": generate_judgment,
+    "json_mode": generate_json_mode,
+    "tool_episode": generate_tool_episode,
     **dict.fromkeys(SIMPLE, generate_simple),
 }
 
@@ -50,6 +54,7 @@ class ItemResult:
     record: dict | None = None
     reason: str | None = None
     detail: str | None = None
+    judgment: dict | None = None  # judge items: {"judge", "judged_id"}, applied by judge.apply_judgments
 
 
 @dataclass
@@ -60,46 +65,6 @@ class GenerationResult:
     records: list[dict] = field(default_factory=list)
 
 
-class Run:
-    """Shared state of one run: recipe, journal, clients, templates, stats and the spending limit."""
-
-    def __init__(
-        self,
-        recipe: GenerateRecipe,
-        journal: Journal | None,
-        clients: dict[str, EndpointClient],
-        *,
-        max_cost: float | None = None,
-        progress: ProgressView | None = None,
-    ) -> None:
-        self.recipe, self.journal, self.clients, self.max_cost = recipe, journal, clients, max_cost
-        self.templates = {t.name: TemplateSet(t.templates) for t in recipe.tasks}
-        self.stats = Stats(spent_before=journal.total_cost() if journal else 0.0)
-        self.progress = progress or ProgressView(enabled=False)
-        self.stopped: str | None = None
-
-    def check_budget(self) -> None:
-        """Called before every new request: past --max-cost nothing more is sent (in-flight requests still land)."""
-        if self.stopped:
-            raise Stopped(self.stopped)
-        if self.max_cost is not None and self.stats.spent_total >= self.max_cost:
-            self.stopped = "max_cost"
-            raise Stopped(self.stopped)
-
-
-def build_clients(recipe: GenerateRecipe, *, need_keys: bool = True) -> dict[str, EndpointClient]:
-    clients = {}
-    for name, spec in recipe.endpoints.items():
-        key = os.environ.get(spec.api_key_env) if spec.api_key_env else None
-        if need_keys and spec.api_key_env and not key:
-            raise EndpointError(
-                f"endpoint {name!r}: the environment variable {spec.api_key_env} is not set; set it to the API key, "
-                "or set api_key_env: null for a local server without keys"
-            )
-        clients[name] = EndpointClient(name, spec, key)
-    return clients
-
-
 async def run_generation(
     recipe: GenerateRecipe,
     journal: Journal,
@@ -108,10 +73,13 @@ async def run_generation(
     limit: int | None = None,
     max_cost: float | None = None,
     progress: ProgressView | None = None,
+    items: dict[str, list[Item]] | None = None,
 ) -> GenerationResult:
+    """Run every task; `items` are the non-judge tasks' items when the caller built them already (seeds read)."""
     run = Run(recipe, journal, clients, max_cost=max_cost, progress=progress)
     results: dict[str, list[ItemResult]] = {}
     finished = {task.name: asyncio.Event() for task in recipe.tasks}
+    prepared = items if items is not None else task_items(recipe, limit)
 
     async def one_task(task: TaskSpec) -> None:
         try:
@@ -120,7 +88,7 @@ async def run_generation(
                 done = [r.record for r in results[task.input] if r.status == "completed"]
                 items = judge_items(recipe, task, done, limit)
             else:
-                items = build_items(recipe, task, limit)
+                items = prepared[task.name]
             results[task.name] = await _run_items(run, task, items)
         finally:
             finished[task.name].set()
@@ -134,7 +102,20 @@ async def run_generation(
         for r in results[task.name]
         if r.status == "completed"
     ]
-    return GenerationResult(results, run.stats, run.stopped, records)
+    judgments = [
+        r.judgment
+        for task in recipe.tasks
+        if task.generator == "judge"
+        for r in results[task.name]
+        if r.status == "completed"
+    ]
+    return GenerationResult(results, run.stats, run.stopped, apply_judgments(records, judgments))
+
+
+def task_items(recipe: GenerateRecipe, limit: int | None = None, shard: Shard | None = None) -> dict[str, list[Item]]:
+    """The items of every task that is not a judge (those rate another task's results, shard and all): reads the
+    seeds."""
+    return {task.name: build_items(recipe, task, limit, shard) for task in recipe.tasks if task.generator != "judge"}
 
 
 async def _run_items(run: Run, task: TaskSpec, items: list[Item]) -> list[ItemResult]:
@@ -175,8 +156,7 @@ async def _run_item(run: Run, item: Item) -> ItemResult:
     try:
         generated = await GENERATORS[item.task.generator](ctx)
         if item.task.generator == "judge":
-            _attach_judgment(item.judged, generated.meta["judge"])
-            return ItemResult(item, "completed")
+            return ItemResult(item, "completed", judgment=generated.meta)
         return ItemResult(item, "completed", record=_record(run, ctx, generated))
     except ItemFailed as exc:
         return ItemResult(item, "failed", reason=exc.reason, detail=exc.detail)
@@ -215,13 +195,6 @@ def _record(run: Run, ctx: ItemContext, generated: Generated) -> dict:
     if issues:
         raise ItemFailed(issues[0].code, f"turn {issues[0].turn}: {issues[0].message}")
     return record
-
-
-def _attach_judgment(record: dict | None, judge: dict) -> None:
-    assert record is not None
-    meta = meta_of(record)
-    meta["judge"] = judge
-    record["meta"] = json.dumps(meta, ensure_ascii=False, sort_keys=True)
 
 
 # ---- dry run -------------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ class Stats:
         self.cost_used = self.cost_new = 0.0
         self.retries: Counter[str] = Counter()  # completions asked again, by problem code
         self.eliminated: Counter[str] = Counter()  # evolutions discarded, by WizardLM rule
+        self.unreached: Counter[str] = Counter()  # requests that failed for good (no reply), by reason
         self.tasks: dict[str, Counter[str]] = defaultdict(Counter)
         self.reasons: dict[str, Counter[str]] = defaultdict(Counter)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from hermes_data.generate.context import Generated, ItemContext, all_checks, validator_check
+from hermes_data.generate.context import Check, Generated, ItemContext, all_checks, validator_check
 from hermes_data.markup.tool_calling import (
     normalize_tools,
     parse_tool_calls,
@@ -29,7 +29,7 @@ def parse_json_reply(text: str) -> object:
     return json.loads(found.group("body") if found else text)
 
 
-def _tools_problem(text: str) -> tuple[str, str] | None:
+def tools_problem(text: str) -> tuple[str, str] | None:
     try:
         tools, problems = normalize_tools(parse_json_reply(text))
     except ValueError as exc:
@@ -47,7 +47,7 @@ def _no_call(text: str) -> tuple[str, str] | None:
     return ("tool_call_in_answer", "the final answer calls a tool again") if parse_tool_calls(text) else None
 
 
-def _responses_check(num_calls: int):
+def responses_check(num_calls: int) -> Check:
     def check(text: str) -> tuple[str, str] | None:
         try:
             value = parse_json_reply(text)
@@ -63,7 +63,7 @@ def _responses_check(num_calls: int):
 async def generate_tool_use(ctx: ItemContext) -> Generated:
     topic = ctx.item.input or ""
     prompt = ctx.render("tool_use/tools", topic=topic, index=ctx.item.index)
-    tools_text = await ctx.ask("tool_use/tools", [{"role": "user", "content": prompt}], check=_tools_problem)
+    tools_text = await ctx.ask("tool_use/tools", [{"role": "user", "content": prompt}], check=tools_problem)
     tools, _ = normalize_tools(parse_json_reply(tools_text))
     tools_json = json.dumps(tools, ensure_ascii=False)
     query = await ctx.ask(
@@ -75,7 +75,7 @@ async def generate_tool_use(ctx: ItemContext) -> Generated:
     calls = [{"name": c.name, "arguments": c.arguments} for c in parse_tool_calls(call_text)]
     prompt = ctx.render("tool_use/responses", calls=calls, tools_json=tools_json)
     results = await ctx.ask(
-        "tool_use/responses", [{"role": "user", "content": prompt}], check=_responses_check(len(calls))
+        "tool_use/responses", [{"role": "user", "content": prompt}], check=responses_check(len(calls))
     )
     tool_turn = "\n".join(
         render_tool_response(r.get("name") or c["name"], r.get("content"))

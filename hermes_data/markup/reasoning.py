@@ -63,6 +63,11 @@ def find_reasoning_tags(text: str) -> list[str]:
     return list(seen)
 
 
+def iter_reasoning_tags(text: str) -> list[tuple[str, bool, int]]:
+    """(name, is_closing, position) of every reasoning tag outside code, in order; numbered names kept as written."""
+    return [(m.group("name"), bool(m.group("close")), m.start()) for m in _TAG.finditer(mask_code(text))]
+
+
 def check_reasoning_tags(text: str) -> list[Problem]:
     """`tag_unbalanced` problems: a reasoning tag not closed, closed without opening, or closing an inner tag."""
     masked = mask_code(text)

@@ -69,11 +69,12 @@ def balance(
     shares = _normalized(weights)
     _check_options(total, max_upsample)
 
-    available = {slug: _available(slug, rows_of, units, shares[slug], unit_name) for slug in shares}
+    _check_filled(weights, shares, rows_of, units, unit_name)
+    available = {slug: int(units[rows_of[slug]].sum()) for slug in shares}
     capacity = {slug: available[slug] * max_upsample / share for slug, share in shares.items()}
     budget = min(capacity.values()) if total is None else float(total)
     if total is not None:
-        _check_reachable(budget, shares, available, capacity, max_upsample, unit_name)
+        _check_reachable(budget, weights, shares, available, capacity, max_upsample, unit_name)
 
     counts = np.zeros(units.shape[0], dtype=np.int64)
     for slug, share in shares.items():
@@ -117,24 +118,42 @@ def _rows_by_category(categories: Sequence[str | None] | np.ndarray) -> dict[str
     return dict(zip(names, np.split(order, bounds), strict=True))
 
 
-def _available(slug: str, rows_of: dict[str, np.ndarray], units: np.ndarray, share: float, unit_name: str) -> int:
-    rows = rows_of.get(slug)
-    if rows is None:
+def _check_filled(
+    weights: Mapping[str, float],
+    shares: dict[str, float],
+    rows_of: dict[str, np.ndarray],
+    units: np.ndarray,
+    unit_name: str,
+) -> None:
+    """One RecipeError naming every weighted category that has no rows, or rows but no units, with its weight as
+    the recipe wrote it."""
+    empty = [slug for slug in shares if slug not in rows_of]
+    if empty:
+        raise RecipeError(f"mixture.weights: {missing_categories(empty, weights)}")
+    unitless = [slug for slug in shares if int(units[rows_of[slug]].sum()) == 0]
+    if unitless:
+        listed = ", ".join(f"{slug} ({weights[slug]:g}, {len(rows_of[slug]):,} rows)" for slug in unitless)
         raise RecipeError(
-            f"mixture.weights.{slug}: category '{slug}' should be {share:.1%} of the mix but no row has it; add a "
-            f"source for '{slug}' (or map a source category onto it) or set its weight to 0"
+            f"mixture.weights: {listed} {'has' if len(unitless) == 1 else 'have'} rows but 0 {unit_name}, so "
+            f"{'it' if len(unitless) == 1 else 'they'} cannot fill a share; set the weight to 0 or choose another "
+            "mixture.unit"
         )
-    num_units = int(units[rows].sum())
-    if num_units == 0:
-        raise RecipeError(
-            f"mixture.weights.{slug}: category '{slug}' has {len(rows):,} rows but 0 {unit_name}, so it cannot fill "
-            f"its {share:.1%} share; set its weight to 0 or choose another mixture.unit"
-        )
-    return num_units
+
+
+def missing_categories(slugs: Sequence[str], weights: Mapping[str, float]) -> str:
+    """The sentence for weighted categories no row has (the build's error and `--dry-run` share it)."""
+    listed = ", ".join(f"{slug} (weight {weights[slug]:g})" for slug in slugs)
+    one = len(slugs) == 1
+    return (
+        f"{listed} {'has' if one else 'have'} a weight but no row{'' if one else 's'}; add a source for "
+        f"{'it' if one else 'each'} (or map a source category onto {'it' if one else 'them'}) or set "
+        f"{'its weight' if one else 'their weights'} to 0"
+    )
 
 
 def _check_reachable(
     budget: float,
+    weights: Mapping[str, float],
     shares: dict[str, float],
     available: dict[str, int],
     capacity: dict[str, float],
@@ -149,8 +168,8 @@ def _check_reachable(
     for slug in sorted(short, key=lambda s: capacity[s]):
         need, have = shares[slug] * budget, available[slug] * max_upsample
         parts.append(
-            f"'{slug}' needs {need:,.0f} {unit_name} ({shares[slug]:.1%}) but has {available[slug]:,} × max_upsample "
-            f"{max_upsample:g} = {have:,.0f}, {need - have:,.0f} {unit_name} missing"
+            f"'{slug}' (weight {weights[slug]:g}) needs {need:,.0f} {unit_name} but has {available[slug]:,} × "
+            f"max_upsample {max_upsample:g} = {have:,.0f}, {need - have:,.0f} {unit_name} missing"
         )
     largest = min(capacity.values())
     raise RecipeError(

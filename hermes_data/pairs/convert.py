@@ -6,6 +6,7 @@ Layouts found in real data, all with `chosen` and `rejected`:
 - prompt as a string with whole conversations in `chosen`/`rejected` (HuggingFaceH4/ultrafeedback_binarized);
 - ShareGPT: `conversations` (or `prompt`) of `{"from", "value"}` turns (human/gpt/system/tool, glaive's
   function_call/observation), with `chosen`/`rejected` as a turn list, a single `{"from", "value"}` turn or a string;
+- Anthropic hh-rlhf: `chosen`/`rejected` transcripts (`\n\nHuman: …\n\nAssistant: …`), prompt = shared turns;
 - Intel/orca_dpo_pairs: `system`, `question`, `chosen`, `rejected`, all strings;
 - our own pair record (`meta` a JSON string).
 `system` and `tools` columns are folded into the prompt as the conversation readers do.
@@ -24,6 +25,7 @@ from hermes_data.categories import SLUGS
 from hermes_data.formats.common import SOURCE_CATEGORY, RowError, base_meta, fold_tools, text_of
 from hermes_data.formats.openai_chat import openai_row_to_record
 from hermes_data.formats.sharegpt import sharegpt_turns_to_messages
+from hermes_data.formats.transcript import is_transcript, parse_transcript
 from hermes_data.pairs.record import make_pair
 from hermes_data.record import ROLES, content_id
 
@@ -90,6 +92,8 @@ def to_messages(value: Any, what: str, *, default_role: str) -> list[dict[str, s
     """A prompt or reply as record messages: a message list (role/content or from/value), one message, or a string."""
     if value is None:
         return []
+    if is_transcript(value):  # hh-rlhf: the whole dialogue in one string; split_prompt finds the shared turns
+        return parse_transcript(value)
     if isinstance(value, str):
         return [{"role": default_role, "content": value}]
     if isinstance(value, dict):

@@ -21,10 +21,11 @@ from hermes_data.formats.items import Unreadable
 from hermes_data.formats.jsonrows import iter_json_rows
 from hermes_data.formats.parquet import parquet_files
 from hermes_data.formats.rows import shapes_of
+from hermes_data.io.compressed import COMPRESSED_SUFFIXES
 from hermes_data.pairs.convert import is_pair_row, pair_row_to_pair
 
 PAIR_FORMATS = ("json", "parquet", "hub")
-_JSON_FILES = ("*.json", "*.jsonl", "*.ndjson")
+_JSON_FILES = tuple(f"*{ext}{z}" for ext in (".json", ".jsonl", ".ndjson") for z in ("", *COMPRESSED_SUFFIXES))
 _BATCH_ROWS = 1024
 _SNIFF_ROWS = 20
 LAYOUTS = (

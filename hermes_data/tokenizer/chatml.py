@@ -38,10 +38,17 @@ IM_START = "<|im_start|>"
 IM_END = "<|im_end|>"
 ASSISTANT = "assistant"
 
-# The Hermes 3 chat template (tokenizer_config.json of the NousResearch Hermes 3 checkpoints).
+# The Hermes 3 chat template (tokenizer_config.json of the NousResearch Hermes 3 checkpoints), with
+# `{% generation %}` markers around exactly what the loss learns (assistant content and its `<|im_end|>`), so that
+# `apply_chat_template(..., return_assistant_tokens_mask=True)` and TRL's `assistant_only_loss` mask what
+# `hermes-train` masks. The markers render nothing: the text is the Hermes 3 template's, character for character.
 CHAT_TEMPLATE = (
     "{{bos_token}}{% for message in messages %}"
+    "{% if message['role'] == 'assistant' %}"
+    "{{'<|im_start|>assistant\\n'}}{% generation %}{{message['content'] + '<|im_end|>'}}{% endgeneration %}{{'\\n'}}"
+    "{% else %}"
     "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
+    "{% endif %}"
     "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 )
 

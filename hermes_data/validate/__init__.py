@@ -10,7 +10,7 @@ from __future__ import annotations
 from hermes_data.validate.context import build_context
 from hermes_data.validate.issue import Issue
 from hermes_data.validate.repair import REPAIRS, repair_record
-from hermes_data.validate.structure import check_empty, no_assistant, role_order_problem
+from hermes_data.validate.structure import check_empty, no_assistant, non_text_content, role_order_problem
 from hermes_data.validate.turns import check_assistant, check_tool_turn
 
 __all__ = ["REPAIRS", "Issue", "repair_record", "validate_record"]
@@ -20,7 +20,7 @@ def validate_record(record: dict) -> list[Issue]:
     """Every issue of the record: row-level ones (turn None) first, then by turn in order."""
     messages = record.get("messages") or []
     ctx, system_issues = build_context(record, messages)
-    issues = no_assistant(messages)
+    issues = non_text_content(record) + no_assistant(messages)
     previous: str | None = None
     num_calls: int | None = None  # calls of the turn before, when it is an assistant turn
     for turn, message in enumerate(messages):

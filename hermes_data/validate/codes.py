@@ -2,6 +2,10 @@
 
 Rules, precisely (turn = 0-based index into `messages`; row-level codes have turn None):
 
+- `non_text_content` (row): the reader found content parts that are not text (images, audio, files) or media
+  columns (`images`, ...) and listed them in `meta.non_text_parts`; the text alone is not what the row means (an
+  `<image>` placeholder, or a question about a picture the model never sees). It names the row's reason before any
+  other code. A source read with `non_text: keep` sets `meta.non_text_kept` and is not reported.
 - `empty_turn`: the content is empty or only whitespace (any role but a leading system prompt: real ShareGPT and
   OpenAI exports often carry `system: ""`, which is the same as no system prompt, and dropping those rows would lose
   good data). An assistant turn holding only tool calls has content and is not empty.
@@ -45,6 +49,7 @@ instruction, not markup.
 from __future__ import annotations
 
 CODES: dict[str, str] = {
+    "non_text_content": "a row with images, audio or other non-text parts, which its text does not hold",
     "no_assistant": "no assistant turn to learn from",
     "empty_turn": "a message with no content (and no tool call)",
     "role_order": "roles out of order (system not first, tool turn not after an assistant call, ...)",

@@ -46,9 +46,10 @@ class CompiledSchema:
             errors = sorted(self._validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message))
         except (Unresolvable, ValidationError) as exc:  # a $ref that points nowhere: the schema's fault
             return [f"schema cannot be applied: {exc}"]
-        return [f"{_path(e.absolute_path)}: {_clip(e.message)}" for e in errors[:MAX_ERRORS]] + (
-            [f"and {len(errors) - MAX_ERRORS} more"] if len(errors) > MAX_ERRORS else []
-        )
+        shown = [f"{_path(e.absolute_path)}: {_clip(e.message)}" for e in errors[:MAX_ERRORS]]
+        if len(errors) > MAX_ERRORS:  # on the last message: callers prefix each one ("arguments/x: …")
+            shown[-1] += f" (and {len(errors) - MAX_ERRORS} more)"
+        return shown
 
 
 def compile_schema(schema: Any) -> CompiledSchema:

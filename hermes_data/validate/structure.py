@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
+from hermes_data.record import meta_of
 from hermes_data.validate.issue import Issue
 
 ROLES = ("system", "user", "assistant", "tool")
@@ -38,3 +40,20 @@ def no_assistant(messages: list[dict]) -> list[Issue]:
     if any(m.get("role") == "assistant" for m in messages):
         return []
     return [Issue("no_assistant", None, "the conversation has no assistant turn")]
+
+
+def non_text_content(record: dict) -> list[Issue]:
+    """The non-text parts a reader listed in meta (`formats.message_notes`), unless the source chose to keep them."""
+    meta = meta_of(record)
+    parts = meta.get(NON_TEXT_PARTS)
+    if not parts or meta.get(NON_TEXT_KEPT):
+        return []
+    kinds = sorted({str(p.get("type") or p.get("column")) for p in parts if isinstance(p, dict)})
+    return [
+        Issue(
+            "non_text_content",
+            None,
+            f"the row has non-text content ({', '.join(kinds)}) that its text does not hold; drop it, or read the "
+            "source with `non_text: keep` to train on the text parts alone",
+        )
+    ]

@@ -36,6 +36,11 @@ FAMILY_EXAMPLES = [
     ("task_impossible", "Due to privacy concerns, we cannot complete this task."),
     ("moralising", "The question contains harmful content. Let's keep the conversation respectful."),
     ("moralising", "It is not appropriate to discuss that. Please be mindful of others."),
+    ("premise_objection", "Hello! I must point out that your question is not factually coherent. Ask another."),
+    ("premise_objection", "I'm glad you asked! However, I must inform you that baking bread at home is not safe."),
+    ("needs_input", "I'm sorry, but I'm not sure what you mean. Could you clarify?"),
+    ("needs_input", "Unfortunately, I do not have enough context to answer. Please provide more details."),
+    ("not_possible", "It is not possible to calculate that. The figure depends on too many factors."),
 ]
 
 

@@ -44,6 +44,7 @@ class FakeOpenAI:
         wrong_rate: float = 0.0,
         faults: tuple[str, ...] = FAULTS,
         wrong_steps: tuple[str, ...] | None = None,
+        wrong_attempts: tuple[int, ...] | None = None,
         slow_s: float = 3.0,
         retry_after: str = "0",
         api_key: str | None = None,
@@ -53,6 +54,7 @@ class FakeOpenAI:
         self.latency, self.fault_rate, self.wrong_rate, self.faults = latency, fault_rate, wrong_rate, faults
         self.slow_s, self.retry_after, self.api_key, self.seed, self.model = slow_s, retry_after, api_key, seed, model
         self.wrong_steps = wrong_steps  # None: any step may answer wrongly
+        self.wrong_attempts = wrong_attempts  # None: any attempt may; (0,): only first tries (a retry then succeeds)
         self.log: list[dict] = []
         self.connections = 0  # TCP connections accepted: shows whether clients keep theirs alive
         self.on_request = None  # a callable given each request body (tests that inspect prompts)
@@ -155,6 +157,7 @@ class FakeOpenAI:
         step = key.split("|")[2] if key.count("|") == 3 else ""
         wrong = _unit(self.seed, "wrong", key) < self.wrong_rate
         wrong = wrong and (self.wrong_steps is None or step.split(".")[0] in self.wrong_steps)
+        wrong = wrong and (self.wrong_attempts is None or int(key.rsplit("|", 1)[1]) in self.wrong_attempts)
         entry["wrong"] = wrong
         content = "" if fault == "empty" else script(step, request, wrong, key)
         finish = "length" if fault == "length" else "stop"
@@ -198,6 +201,29 @@ TOOLS = [
         },
     }
 ]
+# tool_episode: a weather tool (called twice in parallel in round 1) and a converter (round 2), then the answer.
+EPISODE_TOOLS = [
+    *TOOLS,
+    {
+        "type": "function",
+        "function": {
+            "name": "convert_temperature",
+            "description": "Convert a temperature between Celsius and Fahrenheit.",
+            "parameters": {
+                "type": "object",
+                "properties": {"value": {"type": "number"}, "to": {"type": "string", "enum": ["C", "F"]}},
+                "required": ["value", "to"],
+            },
+        },
+    },
+]
+JSON_MODE_SCHEMA = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "population_m": {"type": "number"}},
+    "required": ["city", "population_m"],
+}
+NO_TOOL_REQUEST = "Please book me a table for two at a Lyon restaurant tonight."
+NO_TOOL_ANSWER = "None of my tools can book restaurants, so I can't reserve that table; please call the restaurant."
 ANSWER = (
     "Here is a careful, complete answer. First, consider the main idea and why it matters. Second, work through "
     "an example step by step. Finally, summarize what was learned and where to go next."
@@ -229,11 +255,61 @@ def _code_answer(wrong: bool) -> str:
     )
 
 
+def _scaffold_answer(wrong: bool) -> str:
+    """A Figure 9 answer; the wrong one lacks its REFLECTION."""
+    reflection = "" if wrong else "<REFLECTION>Negative numbers and zero need tests too.</REFLECTION>\n"
+    return (
+        "<SCRATCHPAD>\n<RESTATEMENT>Add two integers.</RESTATEMENT>\n"
+        "<REASONING>\n<THOUGHT_1>Addition is built in.</THOUGHT_1>\n<THOUGHT_2>Types help.</THOUGHT_2>\n</REASONING>\n"
+        "<PLAN>\n<STEP_1>Define add.</STEP_1>\n<STEP_2>Return a + b.</STEP_2>\n</PLAN>\n"
+        "<PYDANTIC_SCHEMAS>\n<SCHEMA_1>\n```python\nclass Pair(BaseModel):\n    a: int\n    b: int\n```\n"
+        "</SCHEMA_1>\n</PYDANTIC_SCHEMAS>\n"
+        '<DIAGRAM>\n```mermaid\ngraph LR\n  A["a, b"] --> B["a + b"]\n```\n</DIAGRAM>\n'
+        f"{reflection}</SCRATCHPAD>\n"
+        "<SOLUTION>\n```python\ndef add(a: int, b: int) -> int:\n    return a + b\n```\n</SOLUTION>\n"
+        "<EXPLANATION>add returns the sum of its arguments.</EXPLANATION>\n"
+        "<UNIT_TEST>\n```python\nassert add(1, 2) == 3\nassert add(-1, 1) == 0\n```\n</UNIT_TEST>"
+    )
+
+
+def _call(name: str, arguments: dict) -> str:
+    return f"<tool_call>\n{json.dumps({'name': name, 'arguments': arguments})}\n</tool_call>"
+
+
+def _tool_episode(name: str, request: dict, wrong: bool) -> str:
+    if name == "tools":
+        return json.dumps(EPISODE_TOOLS)
+    if name == "user":
+        return "What is the weather in Paris and in London right now, and what is Paris's temperature in Fahrenheit?"
+    if name == "user_no_tool":
+        return NO_TOOL_REQUEST
+    if name == "simulate":
+        calls = [
+            json.loads(line)
+            for line in _last_user(request).split("They were called with:\n")[1].splitlines()
+            if line.startswith("{")
+        ]
+        return json.dumps([{"name": c["name"], "content": {"temperature": 21, "sky": "clear"}} for c in calls])
+    users = [m["content"] for m in request["messages"] if m["role"] == "user"]
+    think = "<SCRATCHPAD>Plan the calls.</SCRATCHPAD>\n" if "<SCRATCHPAD>" in request["messages"][0]["content"] else ""
+    if users[0] == NO_TOOL_REQUEST:
+        return NO_TOOL_ANSWER
+    rounds = sum(1 for u in users if u.startswith("<tool_response>"))
+    if rounds == 0:
+        paris = {"city": 42} if wrong else {"city": "Paris", "unit": "C"}
+        return think + _call("get_weather", paris) + "\n" + _call("get_weather", {"city": "London", "unit": "C"})
+    if rounds == 1:
+        return think + _call("convert_temperature", {"value": 21, "to": "F"})
+    return "Paris and London are both 21 C and clear; in Fahrenheit that is about 70 F."
+
+
 def script(step: str, request: dict, wrong: bool, key: str) -> str:
     """Content of the right shape for a generator step (`evol/deepen`, `tool_use/call`, …), or a wrong one."""
     family, _, name = step.partition("/")
     name = name.split(".")[0]  # rounds and turns: `evol/deepen.r2`, `roleplay/reply.t3`
     step = f"{family}/{name}"
+    if family == "tool_episode":
+        return _tool_episode(name, request, wrong)
     if family == "evol" and name != "answer":
         return _evolve(request, wrong, key)
     if step == "evol/answer":
@@ -252,7 +328,14 @@ def script(step: str, request: dict, wrong: bool, key: str) -> str:
         doc = 9 if wrong else 0
         return f"Paris is large: <co:{doc}>Paris has about 2 million residents.</co>\nCited Documents: {doc}"
     if step in ("coding/answer",):
-        return _code_answer(wrong)
+        scaffold = "<SCRATCHPAD>" in request["messages"][0]["content"]
+        return _scaffold_answer(wrong) if scaffold else _code_answer(wrong)
+    if step == "json_mode/schema":  # the wrong one is not valid JSON Schema
+        return json.dumps({"type": 5} if wrong else JSON_MODE_SCHEMA)
+    if step == "json_mode/request":
+        return "Give the city and its population for Paris."
+    if step == "json_mode/answer":  # for tests' schema {city: string, population_m: number}, both required
+        return json.dumps({"city": 42} if wrong else {"city": "Paris", "population_m": 2.1})
     if step == "refusals/judge":  # hermes_data.filters.refusal_judge: one word, decided by the reply shown
         return "REFUSAL" if "can't help" in _last_user(request) else "ANSWER"
     if step == "judge/judge":

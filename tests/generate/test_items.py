@@ -3,10 +3,15 @@ from __future__ import annotations
 import pytest
 
 from hermes_data.errors import DataError
-from hermes_data.generate.items import build_items, load_seeds
-from hermes_data.generate.recipe import GenerateRecipe
+from hermes_data.generate.items import build_items
+from hermes_data.generate.recipe import GenerateRecipe, TaskSpec
+from hermes_data.generate.seeds import iter_seeds
 
 ENDPOINTS = {"a": {"base_url": "http://x/v1", "model": "m"}, "b": {"base_url": "http://y/v1", "model": "n"}}
+
+
+def load_seeds(task: TaskSpec) -> list[str]:
+    return [seed.prompt for seed in iter_seeds(task)]
 
 
 def _recipe(task: dict) -> GenerateRecipe:
@@ -57,3 +62,5 @@ def test_dataset_column_seeds(tmp_path):
     assert load_seeds(_recipe(task).tasks[0]) == ["Why is ice slippery?", "What is rust?"]
     with pytest.raises(DataError, match="no column 'prompt'; columns: question"):
         load_seeds(_recipe({**task, "seeds": {"hub": str(tmp_path / "ds")}}).tasks[0])
+    with pytest.raises(DataError, match=r"hub:.*nowhere: cannot stream the seeds \(.*\); check name, split"):
+        load_seeds(_recipe({**task, "seeds": {"hub": str(tmp_path / "nowhere")}}).tasks[0])

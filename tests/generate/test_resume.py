@@ -29,7 +29,7 @@ TASKS = [
 
 def _cli(recipe: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "hermes_data.cli.generate", str(recipe), "--no-progress"],
+        [sys.executable, "-m", "hermes_data.cli", "generate", str(recipe), "--no-progress"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -23,7 +23,7 @@ TASKS = [
 def _run(recipe: Path, key: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "HERMES_TEST_KEY": key, "COLUMNS": "200"}
     return subprocess.run(
-        [sys.executable, "-m", "hermes_data.cli.generate", str(recipe)],  # progress bar on: its text is checked too
+        [sys.executable, "-m", "hermes_data.cli", "generate", str(recipe)],  # progress bar on: its text is checked too
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -117,13 +117,16 @@ def test_unweighted_categories_are_dropped_and_counted():
     assert set(result.achieved) == {"general", "math"}
 
 
-def test_weighted_category_without_rows_is_an_error():
-    with pytest.raises(RecipeError, match=r"mixture\.weights\.steering: category 'steering' .*no row has it"):
-        balance(["general", "math"], [10, 10], {"general": 1, "math": 1, "steering": 2})
+def test_weighted_categories_without_rows_are_one_error_naming_each_with_its_weight():
+    with pytest.raises(RecipeError) as info:
+        balance(["general", "math"], [10, 10], {"general": 1, "math": 1, "steering": 2.5, "roleplay": 6.1})
+    message = str(info.value)
+    assert message.startswith("mixture.weights: steering (weight 2.5), roleplay (weight 6.1) have a weight but no rows")
+    assert "set their weights to 0" in message
 
 
 def test_category_with_rows_but_no_units_is_an_error():
-    with pytest.raises(RecipeError, match=r"'math' has 2 rows but 0 output_tokens"):
+    with pytest.raises(RecipeError, match=r"math \(1, 2 rows\) has rows but 0 output_tokens"):
         balance(["general", "math", "math"], [10, 0, 0], {"general": 1, "math": 1}, unit_name="output_tokens")
 
 
@@ -133,7 +136,7 @@ def test_unreachable_total_names_the_category_and_the_missing_units():
     with pytest.raises(RecipeError) as info:
         balance(categories, units, {"general": 1, "math": 1}, total=1000, unit_name="tokens")
     message = str(info.value)
-    assert "'math' needs 500 tokens (50.0%) but has 100 × max_upsample 1 = 100, 400 tokens missing" in message
+    assert "'math' (weight 1) needs 500 tokens but has 100 × max_upsample 1 = 100, 400 tokens missing" in message
     assert "at most 200" in message
     assert "general" not in message.split("Lower")[0]
     # the same budget fits once math may repeat 5 times

@@ -6,7 +6,8 @@ from hermes_data.validate.codes import CODES
 
 DESIGN_CODES = (
     "empty_turn no_assistant role_order tag_unbalanced tools_invalid python_literal tool_call_json tool_call_unknown "
-    "tool_call_args tool_response_orphan citation_unknown citation_unbalanced citation_mismatch json_mode_schema"
+    "tool_call_args tool_response_orphan citation_unknown citation_unbalanced citation_mismatch json_mode_schema "
+    "non_text_content"
 ).split()
 
 
@@ -18,3 +19,8 @@ def test_every_design_code_is_documented_once():
 def test_repairable_code_names_a_row_last():
     # the build names a row's reason by the first code in CODES; a repairable literal must not hide a real defect
     assert list(CODES)[-1] == "python_literal"
+
+
+def test_non_text_content_names_a_row_first():
+    # a picture question with an empty text turn must be rejected as multimodal, not as `empty_turn`
+    assert list(CODES)[0] == "non_text_content"

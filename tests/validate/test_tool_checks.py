@@ -150,3 +150,12 @@ def test_tag_unbalanced_tool_elements_and_reasoning_tags():
 def test_tags_in_code_and_in_the_system_prompt_are_not_markup():
     code = "In Java:\n```java\nList<T> xs; // <PLAN>\n```\nand `<tool_call>` tags."
     assert _codes(("system", "Use <PLAN> and </SCRATCHPAD> tags."), ("user", "q"), ("assistant", code)) == []
+
+
+def test_more_violations_are_counted_on_the_last_message():
+    from hermes_data.validate.schemas import MAX_ERRORS, compile_schema
+
+    schema = compile_schema({"type": "object", "properties": {f"p{i}": {"type": "integer"} for i in range(9)}})
+    shown = schema.violations({f"p{i}": "x" for i in range(9)})
+    assert len(shown) == MAX_ERRORS
+    assert shown[-1].endswith(f"(and {9 - MAX_ERRORS} more)") and shown[-1].startswith("/p")

@@ -1,0 +1,1 @@
+"""Reading user files and writing outputs safely."""
