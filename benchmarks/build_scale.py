@@ -2,6 +2,7 @@
 
     python benchmarks/build_scale.py                  # 1,000,000 conversations (issue 3 target: < 15 min, < 24 GiB)
     python benchmarks/build_scale.py --rows 100000    # quicker; --keep DIR keeps the sources and the output
+    python benchmarks/build_scale.py --rows 100000 --workers 1,2   # one build per worker count, side by side
 
 Data: conversations shaped like the Hermes 3 mix (single and multi-turn chat, reasoning tags, tool use with a
 `<tools>` system prompt, RAG with `Document:N` context and `<co:N>` citations). Words are whole-word tokens of the
@@ -448,7 +449,7 @@ def quality(plants: dict, dropped: dict[str, tuple[str, str]]) -> dict[str, floa
 # ---- the build ---------------------------------------------------------------------------------------------------
 
 
-def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
+def run(recipe, tokenizer, console, engine=None) -> tuple[dict, dict, pa.Table]:
     """The steps of `run_build`, each timed: curate (read + annotate, filters, dedup, cache save), mix, write."""
     from hermes_data.build.pipeline import curate
     from hermes_data.build.run import balance, write_output
@@ -456,7 +457,7 @@ def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}
     t, c = time.perf_counter(), time.process_time()
-    curated = curate(recipe, tokenizer, console)
+    curated = curate(recipe, tokenizer, console, engine)
     seconds.update(curated.seconds)
     cpu.update(curated.cpu_seconds)
     seconds["cache_save"] = time.perf_counter() - t - sum(curated.seconds.values())
@@ -482,9 +483,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies turn lengths (mean ~390 tokens at 1)")
     parser.add_argument("--keep", type=Path, default=None, help="folder for sources and output (kept); default temp")
     parser.add_argument("--sample", type=int, default=20_000, help="rows for the read/validate/tokenize split")
+    parser.add_argument("--workers", default="1", help="worker counts to build with, one build each: --workers 1,2")
+    parser.add_argument("--engine", default="local", choices=["local", "ray"], help="the engine of every build")
+    parser.add_argument("--address", default=None, help="Ray cluster address (--engine ray); default a local one")
     args = parser.parse_args()
-
-    from rich.console import Console
+    counts = [int(n) for n in args.workers.split(",")]
 
     from hermes_data.build.recipe import load_recipe
     from hermes_data.tokenizer import load_tokenizer
@@ -497,28 +500,126 @@ def main() -> None:
     plants = prepare(work, args)
     print(f"sources for {args.rows:,} rows ready in {time.perf_counter() - t:.1f} s under {work}", file=sys.stderr)
     recipe = load_recipe(work / "recipe.yaml")
-    console = Console(stderr=True)
     tokenizer = load_tokenizer("llama3")
-
-    rss_before = peak_rss_gib()
-    t_build = time.perf_counter()
-    seconds, info, rejected = run(recipe, tokenizer, console)
-    wall = time.perf_counter() - t_build
-    rss_build = peak_rss_gib()  # before the yardstick below reads every row again
+    builds = {}
+    for workers in counts:
+        # Each build in a fresh process (spawn): its peak RSS is its own, and no build reuses another's cache.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            builds[workers] = pool.submit(measure_build, work, args, workers, plants).result()
     raw = raw_tokenize(recipe, tokenizer)
     split = split_annotate(recipe, tokenizer, min(args.sample, args.rows))
-    figures = report(args, seconds, info, wall, rss_before, split, quality(plants, stage_of(rejected)))
-    figures |= yardstick(figures, raw, rss_build)
-    print(json.dumps(figures, sort_keys=True))
+    print("annotate split (rows/s on a sample): " + ", ".join(f"{k} {v:,.0f}" for k, v in split.items()))
+    side_by_side(builds, raw, args.engine)
+    hashes = {figures["content_sha256"] for figures in builds.values()}
+    print(f"content_sha256 equal for every worker count: {len(hashes) == 1} ({', '.join(h[:16] for h in hashes)})")
+    for figures in builds.values():
+        figures |= yardstick(figures, raw, figures["build_peak_rss_gib"], quiet=True)
+    print(json.dumps({"builds": builds, "raw_hf": raw, "annotate_split_rows_per_s": split}, sort_keys=True))
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def yardstick(figures: dict, raw: dict, rss_build: float) -> dict:
+def measure_build(work: Path, args, workers: int, plants: dict) -> dict:
+    """One build with `workers` (in its own process): per-stage table, figures, peak RSS of it and its workers."""
+    from rich.console import Console
+
+    from hermes_data.build.recipe import load_recipe
+    from hermes_data.engine import make_engine
+    from hermes_data.tokenizer import load_tokenizer
+
+    os.environ["HERMES_CACHE"] = str(work / f"cache-{workers}")
+    shutil.rmtree(work / f"cache-{workers}", ignore_errors=True)
+    recipe = load_recipe(work / "recipe.yaml")
+    tokenizer = load_tokenizer("llama3")
+    engine = make_engine(args.engine, workers, args.address)
+    sampler = TreeRss()
+    rss_before = peak_rss_gib()
+    t_build = time.perf_counter()
+    try:
+        seconds, info, rejected = run(recipe, tokenizer, Console(stderr=True), engine)
+    finally:
+        engine.close()
+    wall = time.perf_counter() - t_build
+    tree_peak = sampler.stop()
+    print(f"\n=== {args.engine} engine, {workers} worker(s) ===")
+    figures = report(args, seconds, info, wall, rss_before, {}, quality(plants, stage_of(rejected)))
+    figures |= {
+        "workers": workers,
+        "engine": engine.describe(),
+        "content_sha256": info["manifest"]["content_sha256"],
+        "build_peak_rss_gib": round(tree_peak, 3),
+        "main_peak_rss_gib": round(peak_rss_gib(), 3),
+    }
+    return figures
+
+
+class TreeRss:
+    """Peak of the summed resident memory of this process and all its descendants, sampled every 0.2 s (/proc)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.2):
+            self.peak = max(self.peak, sum(_rss_kib(pid) for pid in [os.getpid(), *_descendants(os.getpid())]))
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return max(self.peak / 2**20, peak_rss_gib())
+
+
+def _descendants(pid: int) -> list[int]:
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            frontier += children
+    return found
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def side_by_side(builds: dict, raw: dict, engine: str) -> None:
+    """One line per worker count: rows/s, tokens/s, peak RSS (the build's process and its workers together, and
+    the main process alone), build / raw HF tokenization."""
+    tokens, raw_s = raw["tokens"], max(raw["seconds"], 1e-9)
+    print(f"\nraw HF encode_batch alone: {raw_s:.1f} s, {tokens / raw_s:,.0f} tokens/s, {tokens:,} tokens")
+    header = f"{'engine':<8}{'workers':>8}{'wall s':>10}{'rows/s':>10}{'tokens/s':>12}{'peak RSS GiB':>14}"
+    print(header + f"{'main process':>14}{'build/raw HF':>14}")
+    for workers, f in builds.items():
+        wall = f["wall_s"]
+        print(
+            f"{engine:<8}{workers:>8}{wall:>10.1f}{f['rows'] / wall:>10,.0f}{tokens / wall:>12,.0f}"
+            f"{f['build_peak_rss_gib']:>14.2f}{f['main_peak_rss_gib']:>14.2f}"
+            f"{wall / raw_s:>14.2f}"
+        )
+
+
+def yardstick(figures: dict, raw: dict, rss_build: float, quiet: bool = False) -> dict:
     """The build against raw HF tokenization of the same rendered conversations (issue 15 goal: ratio <= 1.0)."""
     wall, rows, tokens = figures["wall_s"], figures["rows"], raw["tokens"]
     ratio = wall / max(raw["seconds"], 1e-9)
-    print(
+    print_ = (lambda *a: None) if quiet else print
+    print_(
         f"build: {rows / wall:,.0f} rows/s, {tokens / wall:,.0f} tokens/s, peak RSS {rss_build:.2f} GiB; raw HF "
         f"encode_batch alone: {raw['seconds']:.1f} s ({tokens / max(raw['seconds'], 1e-9):,.0f} tokens/s, "
         f"{tokens:,} tokens); build / raw tokenization = {ratio:.2f}"
@@ -553,7 +654,6 @@ def report(args, seconds, info, wall, rss_before, split, qual) -> dict:
         print(f"{name:<16}{n:>12,}{secs:>10.2f}{n / max(secs, 1e-9):>12,.0f}{cpu:>10.2f}{n / max(cpu, 1e-9):>12,.0f}")
     total_cpu = sum(info["cpu"].values())
     print(f"total: {wall:.1f} s wall, {total_cpu:.1f} s cpu (all threads); load average now {os.getloadavg()[0]:.1f}")
-    print("annotate split (rows/s on a sample): " + ", ".join(f"{k} {v:,.0f}" for k, v in split.items()))
     print(
         f"input: {input_tokens:,} tokens ({input_tokens / max(rows, 1):.0f} per row); output: {totals['rows']:,} rows, "
         f"{totals['tokens']:,} tokens"

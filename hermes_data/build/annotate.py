@@ -14,15 +14,18 @@ counting runs batched in the tokenizer's Rust code. Later stages are column oper
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
 
 import pyarrow as pa
 
 from hermes_data.dedup import exact_key
 from hermes_data.record import FIELDS, RECORD_SCHEMA
-from hermes_data.tokenizer import count_tokens
+from hermes_data.tokenizer import count_tokens, load_tokenizer
 from hermes_data.validate import repair_record, validate_record
 
 BATCH_ROWS = 4096
@@ -81,6 +84,72 @@ def annotate(
             yield _finish(*pending)
 
 
+@dataclass(frozen=True)
+class AnnotateJob:
+    """One batch of records for a worker process: everything `annotate_batch` needs, picklable."""
+
+    records: list[dict]
+    source_index: int
+    start_row: int
+    repairs: tuple[str, ...]
+    model_priority: tuple[str, ...]
+    tokenizer: str
+
+
+def annotate_parallel(
+    records: Iterable[dict],
+    engine,
+    tokenizer,
+    *,
+    tokenizer_name: str,
+    source_index: int,
+    start_row: int,
+    repairs: tuple[str, ...],
+    model_priority: list[str],
+) -> Iterator[pa.Table]:
+    """`annotate`, one batch per job on `engine`'s workers (hermes_data.engine), in input order: the same tables.
+
+    This process only reads and batches the records; each worker validates, keys and counts its batch with its own
+    tokenizer (`tokenizer_name`, loaded once per worker), and at most the engine's in-flight batches are alive at a
+    time. A source of one batch is annotated here with `tokenizer`: there is nothing to split, and a worker's start
+    (imports, tokenizer) costs more than the batch.
+    """
+    batches = _batches(records)
+    head = list(itertools.islice(batches, 2))
+    if len(head) < 2:
+        yield from annotate(
+            itertools.chain.from_iterable(head),
+            tokenizer,
+            source_index=source_index,
+            start_row=start_row,
+            repairs=repairs,
+            model_priority=model_priority,
+        )
+        return
+
+    def jobs() -> Iterator[AnnotateJob]:
+        row = start_row
+        for batch in itertools.chain(head, batches):
+            yield AnnotateJob(batch, source_index, row, repairs, tuple(model_priority), tokenizer_name)
+            row += len(batch)
+
+    yield from engine.map_ordered(annotate_batch, jobs())
+
+
+def annotate_batch(job: AnnotateJob) -> pa.Table:
+    """The working-table batch of one job (runs in a worker process)."""
+    rank = {m: i for i, m in enumerate(job.model_priority)}
+    rows = _annotate_rows(job.records, job.source_index, job.start_row, job.repairs, rank)
+    counts = count_tokens([r["messages"] for r in rows], _worker_tokenizer(job.tokenizer))
+    return _with_counts(rows, counts)
+
+
+@lru_cache(maxsize=2)
+def _worker_tokenizer(name: str):
+    """A worker's tokenizer, loaded on its first batch and kept for the next ones."""
+    return load_tokenizer(name)
+
+
 def _batches(records: Iterable[dict]) -> Iterator[list[dict]]:
     batch: list[dict] = []
     for record in records:
@@ -114,6 +183,10 @@ def _annotate_rows(batch, source_index, start_row, repairs, rank) -> list[dict]:
 
 
 def _finish(rows: list[dict], counts: Future) -> pa.Table:
-    for row, (n_in, n_out) in zip(rows, counts.result(), strict=True):
+    return _with_counts(rows, counts.result())
+
+
+def _with_counts(rows: list[dict], counts: list[tuple[int, int]]) -> pa.Table:
+    for row, (n_in, n_out) in zip(rows, counts, strict=True):
         row["_input_tokens"], row["_output_tokens"] = n_in, n_out
     return pa.Table.from_pylist(rows, schema=WORK_SCHEMA)

@@ -15,6 +15,7 @@ from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import resolve_paths
 from hermes_data.build.stages import stage_names
 from hermes_data.categories import CATEGORIES
+from hermes_data.engine import Engine, InlineEngine
 from hermes_data.record import FIELDS, RECORD_SCHEMA
 
 
@@ -26,16 +27,22 @@ class Balanced(NamedTuple):
     mixture: dict | None = None  # why the mix is the size it is (mixture/explain.py)
 
 
-def run_build(recipe: BuildRecipe, console: Console | None = None) -> dict:
-    """Build the recipe's output folder and return its manifest."""
+def run_build(recipe: BuildRecipe, console: Console | None = None, engine: Engine | None = None) -> dict:
+    """Build the recipe's output folder and return its manifest. `engine` (hermes_data.engine, default this
+    process) runs the per-batch work; the manifest records it beside, not inside, the hashed content."""
     from hermes_data.tokenizer import load_tokenizer
 
     console = console or Console()
+    engine = engine or InlineEngine()
     start = time.perf_counter()
     tokenizer = load_tokenizer(recipe.tokenizer)
-    curated = curate(recipe, tokenizer, console)
+    curated = curate(recipe, tokenizer, console, engine)
     balanced = balance(recipe, curated)
-    extra = {"cached_curation": curated.cached, "seconds": round(time.perf_counter() - start, 2)}
+    extra = {
+        "cached_curation": curated.cached,
+        "seconds": round(time.perf_counter() - start, 2),
+        "engine": engine.describe(),
+    }
     manifest = write_output(recipe, curated, balanced, extra=extra)
     print_summary(console, recipe, manifest)
     return manifest

@@ -15,7 +15,9 @@ from hermes_data.build.recipe import BuildRecipe, FiltersSpec
 from hermes_data.stages import Stage
 
 
-def build_stages(recipe: BuildRecipe) -> list[Stage]:
+def build_stages(recipe: BuildRecipe, engine=None) -> list[Stage]:
+    """The stages in order; `engine` (hermes_data.engine) runs the refusal rules and the per-row parts of
+    near-dedup on its workers, batch by batch."""
     from hermes_data.dedup.exact import exact_dedup_stage
     from hermes_data.dedup.near import near_dedup_stage
     from hermes_data.filters.category import category_filter
@@ -46,15 +48,31 @@ def build_stages(recipe: BuildRecipe) -> list[Stage]:
         lambda t, v: length_filter(t, min_tokens=v[0], max_tokens=v[1]),
     )
     add("invalid", lambda s: s.drop_invalid, lambda t, _: invalid_filter(t))
-    add("refusals", lambda s: s.refusals, refusals_stage)
+    add("refusals", lambda s: s.refusals, _on_workers(refusals_stage, engine))
     add("template_placeholder", lambda s: s.template_placeholder, lambda t, _: template_placeholder_filter(t))
     if f.model_priority:
         stages.append(Stage("model_priority", model_priority_filter))
     if recipe.dedup.exact:
         stages.append(Stage("dedup_exact", exact_dedup_stage))
     if near:
-        stages.append(Stage("dedup_near", lambda t: near_dedup_stage(t, near, recipe.seed)))
+        stages.append(Stage("dedup_near", lambda t: near_dedup_stage(t, near, recipe.seed, engine)))
     return stages
+
+
+def _on_workers(stage: Callable, engine) -> Callable:
+    """`stage(table, setting)` per record batch on `engine`'s workers when it is a rule over each row alone; model
+    methods (a classifier, an LLM judge) decide here, once over the whole table (one model, one journal)."""
+    from functools import partial
+
+    from hermes_data.stages.batches import verdict_on_batches
+
+    def run(table, setting):
+        rules_only = setting is True or getattr(setting, "method", None) == "rules"
+        if engine is None or engine.workers == 1 or not rules_only:
+            return stage(table, setting)
+        return verdict_on_batches(engine, partial(stage, settings=setting), table)
+
+    return run
 
 
 def stage_names(recipe: BuildRecipe) -> list[str]:

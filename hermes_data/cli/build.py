@@ -13,6 +13,9 @@ def build_command(
     overrides: list[str] = typer.Option(
         None, "--set", help="Override a setting: --set filters.min_tokens=8, --set sources.0.limit=100."
     ),
+    workers: int = typer.Option(
+        None, "--workers", help="Worker processes for reading, annotation and signatures (default: every core)."
+    ),
 ) -> None:
     """Build a filtered, deduplicated, balanced dataset folder from a recipe."""
     from hermes_data.build.recipe import load_recipe
@@ -26,4 +29,16 @@ def build_command(
         print_plan(console, parsed)
         return
     check_replaceable(check_output_folder(parsed.output))  # before reading a row: a bad output fails in seconds
-    run_build(parsed, console)
+    engine = build_engine(workers)
+    try:
+        run_build(parsed, console, engine)
+    finally:
+        engine.close()
+
+
+def build_engine(workers: int | None):
+    """The engine a build runs its per-batch work on: `--workers` local processes (default: every core)."""
+    from hermes_data.engine import make_engine
+    from hermes_data.engine.local import default_workers
+
+    return make_engine("local", default_workers() if workers is None else workers)

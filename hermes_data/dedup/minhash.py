@@ -26,8 +26,11 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
+
+from hermes_data.engine import InlineEngine
 
 _U64 = np.uint64
 _EMPTY = np.uint64(1 << 32)  # larger than any 32-bit bin value
@@ -244,16 +247,39 @@ def lsh_keys(
     seed: int,
     salts: np.ndarray | None = None,
     batch_chars: int = BATCH_CHARS,
+    engine=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Band keys of all texts, computed in batches of about `batch_chars` characters (bounded memory), and a mask of
-    the texts that have words at all (the others take no part in near-dedup)."""
+    the texts that have words at all (the others take no part in near-dedup). `engine` (hermes_data.engine) runs
+    the batches on its workers; None: in this process."""
     keys = np.zeros((len(texts), bands), dtype=_U64)
     has_words = np.zeros(len(texts), dtype=bool)
-    for lo, hi in char_batches(texts, batch_chars):
-        sig = signatures(texts[lo:hi], num_perm=num_perm, ngram=ngram, seed=seed)
-        has_words[lo:hi] = sig[:, 0] != _EMPTY
-        keys[lo:hi] = band_keys(sig, bands, rows, None if salts is None else salts[lo:hi])
+    ranges = list(char_batches(texts, batch_chars))
+    jobs = (
+        _KeysJob(texts[lo:hi], None if salts is None else salts[lo:hi], bands, rows, num_perm, ngram, seed)
+        for lo, hi in ranges
+    )
+    # Each text's keys depend on that text alone, so any engine and batching give the same keys.
+    results = (engine or InlineEngine()).map_ordered(batch_lsh_keys, jobs)
+    for (lo, hi), (batch_keys, batch_has_words) in zip(ranges, results, strict=True):
+        keys[lo:hi], has_words[lo:hi] = batch_keys, batch_has_words
     return keys, has_words
+
+
+class _KeysJob(NamedTuple):
+    texts: list[str]
+    salts: np.ndarray | None
+    bands: int
+    rows: int
+    num_perm: int
+    ngram: int
+    seed: int
+
+
+def batch_lsh_keys(job: _KeysJob) -> tuple[np.ndarray, np.ndarray]:
+    """Band keys and has-words mask of one batch of texts (what `lsh_keys` runs on an engine's workers)."""
+    sig = signatures(job.texts, num_perm=job.num_perm, ngram=job.ngram, seed=job.seed)
+    return band_keys(sig, job.bands, job.rows, job.salts), sig[:, 0] != _EMPTY
 
 
 def char_batches(texts: list[str], batch_chars: int) -> Iterator[tuple[int, int]]:

@@ -55,6 +55,7 @@ from rapidfuzz.distance import Indel
 
 from hermes_data.dedup.exact import keep_order
 from hermes_data.dedup.minhash import BATCH_CHARS, buckets, char_batches, fmix64, lsh_keys, lsh_params, word_hashes
+from hermes_data.engine import InlineEngine
 
 _NEAR_ROLES = ("user", "assistant", "tool")
 _MAX_ROUNDS = 8
@@ -303,12 +304,14 @@ def near_duplicates(
     seed: int = 0,
     distinct: Sequence[str] | None = None,
     boilerplate_share: float | None = 0.01,
+    engine=None,
 ) -> NearDupResult:
     """Near-duplicate clusters of `texts` (typically `dedup_text` of each row) and the row to keep in each.
 
     Rows whose `distinct` values differ are never merged (the build passes `row_identity`). Lines recurring in at
     least `boilerplate_share` of the rows are compared as identity, not as text (None: off). Pure and
-    deterministic: the same inputs and seed give the same result.
+    deterministic: the same inputs and seed give the same result, on any `engine` (hermes_data.engine: where the
+    MinHash signatures are computed; None: in this process).
     """
     texts = list(texts)
     _check(texts, threshold, num_perm, ngram, model_rank, distinct)
@@ -322,7 +325,7 @@ def near_duplicates(
         distinct = [f"{d}\x1e{key}" if key else d for d, key in zip(base, shared, strict=True)]
     bands, rows = lsh_params(threshold, num_perm, ngram)
     keys, has_words = lsh_keys(
-        texts, bands=bands, rows=rows, num_perm=num_perm, ngram=ngram, seed=seed, salts=_salts(distinct)
+        texts, bands=bands, rows=rows, num_perm=num_perm, ngram=ngram, seed=seed, salts=_salts(distinct), engine=engine
     )
     pairs, groups = buckets(keys, has_words)
     involved = np.unique(np.concatenate([pairs.ravel(), *groups])) if len(pairs) or groups else np.zeros(0, np.int64)
@@ -387,9 +390,10 @@ def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands:
 # The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
 
 
-def near_dedup_stage(table: pa.Table, spec, seed: int) -> Verdict:
+def near_dedup_stage(table: pa.Table, spec, seed: int, engine=None) -> Verdict:
     """Drop near duplicates (`near_duplicates` with the recipe's `dedup.near` spec); `detail` names the kept row's
-    id and the word similarity of the two texts."""
+    id and the word similarity of the two texts. `engine` runs the per-row work (texts, identities, MinHash
+    signatures) on its workers; the clusters are found here, over the whole table."""
     from hermes_data.stages.verdict import verdict_from_mask
 
     # Chunk by chunk: only one chunk's messages are Python objects at a time (the whole column as dicts would
@@ -397,11 +401,11 @@ def near_dedup_stage(table: pa.Table, spec, seed: int) -> Verdict:
     # only in their numbers ("17 x 23" vs "17 x 24"), their tools or their documents are different rows.
     texts, numbers = [], []
     names = [name for name in _IDENTITY if name in table.column_names]
-    for batch in table.select(names).to_batches():
-        columns = [batch.column(name).to_pylist() if name in names else [None] * batch.num_rows for name in _IDENTITY]
-        for messages, tools, documents in zip(*columns, strict=True):
-            texts.append(dedup_text(messages))
-            numbers.append(row_identity(messages, tools, documents))
+    for batch_texts, batch_numbers in (engine or InlineEngine()).map_ordered(
+        near_inputs, table.select(names).to_batches()
+    ):
+        texts += batch_texts
+        numbers += batch_numbers
     result = near_duplicates(
         texts,
         model_rank=table.column("_model_rank").to_pylist(),
@@ -410,8 +414,20 @@ def near_dedup_stage(table: pa.Table, spec, seed: int) -> Verdict:
         ngram=spec.ngram,
         seed=seed,
         distinct=numbers,
+        engine=engine,
     )
     return verdict_from_mask(~np.asarray(result.keep, dtype=bool), "near_duplicate", near_details(table, texts, result))
+
+
+def near_inputs(batch: pa.RecordBatch) -> tuple[list[str], list[str]]:
+    """`dedup_text` and `row_identity` of each row of a batch of `messages` (and `tools`, `documents` if present)."""
+    names = batch.schema.names
+    columns = [batch.column(name).to_pylist() if name in names else [None] * batch.num_rows for name in _IDENTITY]
+    texts, identities = [], []
+    for messages, tools, documents in zip(*columns, strict=True):
+        texts.append(dedup_text(messages))
+        identities.append(row_identity(messages, tools, documents))
+    return texts, identities
 
 
 def near_details(table: pa.Table, texts: Sequence[str], result: NearDupResult) -> list[str | None]:

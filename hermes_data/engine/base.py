@@ -55,7 +55,10 @@ class InlineEngine:
 
 
 def make_engine(name: str = "local", workers: int | None = None, address: str | None = None) -> Engine:
-    """`local` with one worker runs inline; more workers use local processes; `ray` joins or starts a cluster."""
+    """`local` with one worker runs inline; more workers use local processes; `ray` joins or starts a cluster.
+    `workers` below 1 is a user error (`--workers 0`)."""
+    if workers is not None and workers < 1:
+        raise EngineError(f"--workers {workers}: use 1 or more worker processes")
     if name == "local":
         if workers is None or workers <= 1:
             return InlineEngine()
