@@ -11,8 +11,8 @@ gathered on one rank and a checkpoint saved on N ranks loads on M):
 
 Everything is written into `step-N.tmp/`, renamed to `step-N/` by rank 0 after a barrier, and only then the marker is
 written, so a run killed while saving leaves no folder that `latest_checkpoint` would pick (DESIGN/STYLE: markers
-last). Resume = `remove_incomplete(out)` on rank 0 (what a killed save or export left), then
-`load_checkpoint(latest_checkpoint(out), …)`.
+last). `resume()` = `remove_incomplete(out)` on rank 0 (what a killed save or export left), then
+`load_checkpoint(latest_checkpoint(out), …)`; SFT and DPO both start with it.
 """
 
 from __future__ import annotations
@@ -47,8 +47,18 @@ def _rng_state() -> dict[str, Any]:
     return state
 
 
-def save_checkpoint(out: str | Path, step: int, model, optimizer, scheduler, data_state: dict) -> Path:
-    """Write `out/step-{step}/` collectively (every rank calls this) and return its path."""
+def _options(trainable_only: bool):
+    from torch.distributed.checkpoint.state_dict import StateDictOptions
+
+    # Without the frozen parameters the model state is partial by design: load it non-strictly.
+    return StateDictOptions(ignore_frozen_params=trainable_only, strict=not trainable_only)
+
+
+def save_checkpoint(
+    out: str | Path, step: int, model, optimizer, scheduler, data_state: dict, *, trainable_only: bool = False
+) -> Path:
+    """Write `out/step-{step}/` collectively (every rank calls this) and return its path. `trainable_only`: leave out
+    frozen parameters (DPO's base, which the run rebuilds from its source; only the adapter changes)."""
     import torch.distributed.checkpoint as dcp
     from torch.distributed.checkpoint.state_dict import get_state_dict
 
@@ -58,7 +68,7 @@ def save_checkpoint(out: str | Path, step: int, model, optimizer, scheduler, dat
         shutil.rmtree(tmp, ignore_errors=True)  # a save that died half-way
         tmp.mkdir(parents=True)
     _barrier()
-    model_state, optim_state = get_state_dict(model, optimizer)
+    model_state, optim_state = get_state_dict(model, optimizer, options=_options(trainable_only))
     dcp.save({"model": model_state, "optimizer": optim_state}, checkpoint_id=str(tmp))
     torch.save(_rng_state(), tmp / f"rng-rank-{_rank()}.pt")
     if _rank() == 0:
@@ -99,18 +109,22 @@ def remove_incomplete(out: str | Path) -> list[str]:
     return removed
 
 
-def load_checkpoint(path: str | Path, model, optimizer, scheduler) -> dict:
-    """Restore model, optimizer, scheduler and this rank's RNG in place; returns `{"step", "data"}`."""
+def load_checkpoint(path: str | Path, model, optimizer, scheduler, *, trainable_only: bool = False) -> dict:
+    """Restore model, optimizer, scheduler and this rank's RNG in place; returns `{"step", "data"}`. `trainable_only`
+    as it was saved."""
     import torch.distributed.checkpoint as dcp
     from torch.distributed.checkpoint.state_dict import get_state_dict, set_state_dict
 
     path = Path(path)
     if not (path / MARKER).is_file():
         raise FileNotFoundError(f"{path}: not a complete checkpoint (no {MARKER} marker)")
-    model_state, optim_state = get_state_dict(model, optimizer)
+    options = _options(trainable_only)
+    model_state, optim_state = get_state_dict(model, optimizer, options=options)
     state = {"model": model_state, "optimizer": optim_state}
     dcp.load(state, checkpoint_id=str(path))
-    set_state_dict(model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"])
+    set_state_dict(
+        model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optimizer"], options=options
+    )
     trainer = json.loads((path / "trainer.json").read_text(encoding="utf-8"))
     scheduler.load_state_dict(trainer["scheduler"])
     rng_file = path / f"rng-rank-{_rank()}.pt"
@@ -120,3 +134,22 @@ def load_checkpoint(path: str | Path, model, optimizer, scheduler) -> dict:
         if "cuda" in rng and torch.cuda.is_available():
             torch.cuda.set_rng_state(rng["cuda"])
     return {"step": trainer["step"], "data": trainer["data"]}
+
+
+def resume(out: str | Path, model, optimizer, scheduler, *, trainable_only: bool = False) -> int:
+    """The step a run starts from: 0, or that of the latest complete `out/step-N/`, restored in place. What a killed
+    run half-wrote is deleted first (rank 0); both facts are said on stderr. Collective: every rank calls it."""
+    import sys
+
+    if _rank() == 0:
+        removed = remove_incomplete(out)
+        if removed:
+            print(f"removed incomplete outputs of an earlier run: {', '.join(removed)}", file=sys.stderr)
+    _barrier()
+    checkpoint = latest_checkpoint(out)
+    if checkpoint is None:
+        return 0
+    step = load_checkpoint(checkpoint, model, optimizer, scheduler, trainable_only=trainable_only)["step"]
+    if _rank() == 0:
+        print(f"resumed from {checkpoint}", file=sys.stderr)
+    return step

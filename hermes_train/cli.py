@@ -1,7 +1,9 @@
 """`hermes-train`: the command line of the training half.
 
-`sft` launches supervised fine-tuning (hermes_train/sft/); `check-tokenizer` checks that a tokenizer is what the
-trainer expects; `select` picks a checkpoint from benchmark scores (the paper's Table 2 rule).
+`sft` launches supervised fine-tuning (hermes_train/sft/) and `dpo` LoRA DPO (hermes_train/dpo/), both through the
+shared launcher and pre-flight (hermes_train/launch.py, preflight.py); `eval` scores checkpoints with a benchmark
+suite (hermes_train/eval/); `compare` tabulates a scores file; `select` picks a checkpoint from it (the paper's
+Table 2 rule); `check-tokenizer` checks that a tokenizer is what the trainer expects.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def sft(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print per-rank memory from a meta-device model; no run."),
 ) -> None:
     """Supervised fine-tuning with FSDP2: packed masked ChatML, global-batch loss, step-N/ checkpoints, epoch-K/."""
-    from hermes_train.sft.config import load_sft_recipe, parse_overrides
+    from hermes_train.recipe import parse_overrides
+    from hermes_train.sft.config import load_sft_recipe
     from hermes_train.sft.launch import launch, plan_memory
 
     if dry_run:
@@ -95,7 +98,7 @@ def dpo(
     """LoRA DPO with FSDP2: reference = adapter disabled, RMSProp, NEFTune on the policy only, epoch-K/ adapters."""
     from hermes_train.dpo.config import load_dpo_recipe
     from hermes_train.dpo.launch import launch, plan_parameters
-    from hermes_train.sft.config import parse_overrides
+    from hermes_train.recipe import parse_overrides
 
     if dry_run:
         spec = load_dpo_recipe(recipe, parse_overrides(overrides))

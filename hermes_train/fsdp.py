@@ -114,3 +114,10 @@ def backward_global_batch(model: nn.Module, micro_batches: Sequence[dict[str, to
         raise ValueError("no micro-batches for this optimizer step")
     loss = _all_reduce_sum(loss_sum) / max(global_tokens, 1)
     return {"loss": float(loss), "tokens": global_tokens}
+
+
+def clip_gradients(model: torch.nn.Module, max_norm: float | None) -> float:
+    """Clip to `max_norm` (none: only measure); the norm is over the full, unsharded gradients."""
+    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm if max_norm is not None else float("inf"))
+    norm = norm.full_tensor() if hasattr(norm, "full_tensor") else norm
+    return float(norm)

@@ -33,12 +33,21 @@ class Selection:
 
 
 def load_scores(path: str | Path) -> dict:
+    """A scores file as a mapping (its keys are checked by the reader); anything else is one DataError line."""
+    hint = 'pass the scores JSON written by `hermes-train eval` ({"checkpoints": …, "groups": …})'
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DataError(f"{path}: no such file; pass the scores JSON") from exc
+        scores = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file; {hint}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: a folder, not a scores file; {hint}") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text; {hint}") from None
     except json.JSONDecodeError as exc:
-        raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+        raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); {hint}") from None
+    if not isinstance(scores, dict):
+        raise DataError(f"{path}: a JSON {type(scores).__name__}, not an object; {hint}")
+    return scores
 
 
 def select_checkpoint(scores: dict, *, source: str = "scores") -> Selection:

@@ -1,6 +1,6 @@
 """The DPO model: one copy of the base weights with a LoRA adapter; the reference is the same weights, adapter off.
 
-Construction follows SFT (sft/models.py): the base is built on the meta device, wrapped with peft's LoRA layers (still
+Construction as for SFT (models.py): the base is built on the meta device, wrapped with peft's LoRA layers (still
 meta), sharded with FSDP2 per decoder layer, and only then are this rank's shards allocated and filled: the base from
 rank 0's random init (broadcast) or from the safetensors files (read per shard), the adapter from peft's own init
 rule (A Kaiming-uniform, B zero, so the policy starts equal to the reference) drawn from the recipe's seed on rank 0,
@@ -68,7 +68,7 @@ def build_sharded_policy(recipe, tokenizer, device: torch.device) -> PolicyWithR
 
     from hermes_data.errors import RecipeError
     from hermes_train.fsdp import shard_for_recipe
-    from hermes_train.sft.models import build_config, build_meta_model, restore_buffers
+    from hermes_train.models import build_config, build_meta_model, restore_buffers
     from hermes_train.tokenize import check_model_tokenizer
 
     base = build_meta_model(recipe.model, build_config(recipe.model))
@@ -99,7 +99,7 @@ def load_base_weights(spec, causal_lm: nn.Module, *, seed: int) -> None:
     import torch.distributed.checkpoint as dcp
     from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict, set_model_state_dict
 
-    from hermes_train.sft.models import build_model, pretrained_folder
+    from hermes_train.models import build_model, pretrained_folder
 
     state = {k: v for k, v in get_model_state_dict(causal_lm).items() if "lora_" not in k}
     if spec.config is not None:

@@ -15,7 +15,6 @@ embeddings, where d is the hidden size and L the sequence length. We do not use 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -62,8 +61,3 @@ class NEFTune:
         real = torch.arange(width, device=embeds.device).unsqueeze(0) < lengths.unsqueeze(1)  # [B, T]
         noise = (uniform * 2 - 1) * scale.view(rows, 1, 1) * real.unsqueeze(-1)
         return noise.to(embeds.dtype)
-
-
-def expected_bound(alpha: float, length: int, dim: int) -> float:
-    """The largest noise magnitude a sample of `length` tokens can get: alpha / sqrt(length * dim)."""
-    return alpha / math.sqrt(length * dim)

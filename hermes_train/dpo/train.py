@@ -1,4 +1,5 @@
-"""One DPO run, per rank: `train(recipe)` reads top to bottom: data, model, optimizer, loop, evaluate, export, report.
+"""One DPO run, per rank: `train(recipe)` reads top to bottom: data, model, optimizer, resume, loop, evaluate, export,
+report.
 
 Started once per process by `hermes-train dpo` (through `torch.distributed.run`):
 
@@ -9,12 +10,15 @@ takes pairs R, R+W, … of it. Every micro-batch runs two forwards of the one mo
 no gradient, no NEFTune) and the policy (adapter on, NEFTune on its embeddings). The loss is the sum of per-pair DPO
 losses divided by the global batch's number of pairs, so 1 and N processes give the same loss and gradients (FSDP
 averages gradients over ranks, hence the factor world_size as in fsdp.backward_global_batch).
+
+Checkpoints (`step-N/`, every `checkpoint_every` steps) hold the adapter, the optimizer, the schedule and each rank's
+RNG (LoRA dropout and NEFTune noise draw from it), not the frozen base, which is rebuilt from its source; the data
+position is the step number, as for SFT.
 """
 
 from __future__ import annotations
 
 import math
-import sys
 import time
 from pathlib import Path
 
@@ -23,14 +27,18 @@ import torch
 import torch.distributed as dist
 
 from hermes_data.errors import RecipeError
+from hermes_train.checkpoint import resume, save_checkpoint
+from hermes_train.distributed import all_reduce, init_distributed, run_rank
 from hermes_train.dpo.config import DPORecipe, load_dpo_recipe
 from hermes_train.dpo.data import PairCollator, load_pairs, split_eval, tokenize_pairs
 from hermes_train.dpo.export import save_adapter, save_merged
 from hermes_train.dpo.loss import dpo_loss
 from hermes_train.dpo.model import build_sharded_policy, live_parameter_bytes
+from hermes_train.fsdp import clip_gradients
+from hermes_train.guard import check_step, check_weights
+from hermes_train.progress import Progress
+from hermes_train.run_log import MetricsLog, write_run_json
 from hermes_train.schedule import build_scheduler
-from hermes_train.sft.config import parse_overrides
-from hermes_train.sft.train import MetricsLog, clip_gradients, die_with_launcher, init_distributed, write_run_json
 
 STATS = ("loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies")
 
@@ -55,12 +63,16 @@ def train(recipe: DPORecipe) -> dict:
     # --- model: base + LoRA, FSDP2; the reference is the same weights with the adapter disabled ------------------
     model = build_sharded_policy(recipe, tokenizer, device)
     optimizer, scheduler = build_optimizer(recipe, model, total_steps)
-    metrics = MetricsLog(out / "metrics.jsonl", keep_up_to=0, enabled=rank == 0)
+
+    # --- resume from the latest complete step-N/ (what a killed run half-wrote is deleted first) -------------------
+    step = resumed_from = resume(out, model, optimizer, scheduler, trainable_only=True)
+    metrics = MetricsLog(out / "metrics.jsonl", keep_up_to=step, enabled=rank == 0)
 
     # --- loop ------------------------------------------------------------------------------------------------------
     collate = PairCollator(tokenizer.pad_token_id)
     last_step = min(total_steps, recipe.max_steps or total_steps)
-    step, num_tokens, parameter_bytes, evaluation = 0, 0, None, {}
+    num_tokens, parameter_bytes, evaluation = 0, None, {}
+    progress = Progress(total=last_step, start=step, every=recipe.progress_every, enabled=rank == 0)
     started = time.perf_counter()
     while step < last_step:
         epoch, index = divmod(step, steps_per_epoch)
@@ -69,13 +81,14 @@ def train(recipe: DPORecipe) -> dict:
         model.train()
         stats = backward_global_batch(model, micro_batches, recipe, device)
         grad_norm = clip_gradients(model, recipe.optimizer.max_grad_norm)
+        check_step(step + 1, stats["loss"], grad_norm)  # before the update: outputs keep the last finite weights
         lr = scheduler.get_last_lr()[0]
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
         step += 1
-        if parameter_bytes is None:  # measured once training state exists: base + adapter, nothing twice
-            parameter_bytes = int(_all_reduce(torch.tensor(live_parameter_bytes(), dtype=torch.long, device=device)))
+        if recipe.measure_parameter_bytes and parameter_bytes is None:  # once training state exists
+            parameter_bytes = int(all_reduce(torch.tensor(live_parameter_bytes(), dtype=torch.long, device=device)))
         tokens = sum(len(pairs[i][f"{side}_input_ids"]) for i in chosen for side in ("chosen", "rejected"))
         num_tokens += tokens
         row = {"step": step, "epoch": epoch + 1, **stats, "lr": lr, "grad_norm": grad_norm, "tokens": tokens}
@@ -85,18 +98,27 @@ def train(recipe: DPORecipe) -> dict:
             row |= {f"eval/{key}": value for key, value in evaluation.items()}
         if step % recipe.log_every == 0 or step == last_step or "eval/loss" in row:
             metrics.write(row)
+        progress.update(step, loss=stats["loss"], lr=lr, tokens=tokens)
+        # Export before checkpointing: a run killed in between redoes this step and its export on resume.
         if end_of_epoch:
             k = step // steps_per_epoch
+            check_weights(model, step, f"epoch-{k}/ adapter")
             save_adapter(model, tokenizer, out / f"epoch-{k}", base=_base_reference(recipe.model.name))
             if recipe.merge:
-                dtype = torch.bfloat16 if recipe.precision == "bf16" else torch.float32
-                save_merged(model, tokenizer, out / f"epoch-{k}-merged", dtype=dtype)
+                save_merged(model, tokenizer, out / f"epoch-{k}-merged", dtype=recipe.export_dtype())
+        if step % recipe.checkpoint_every == 0:
+            check_weights(model, step, f"step-{step}/ checkpoint")
+            save_checkpoint(out, step, model, optimizer, scheduler, {"epoch": epoch, "index": index + 1},
+                            trainable_only=True)  # fmt: skip
+    progress.close()
     elapsed = time.perf_counter() - started
 
     # --- report ----------------------------------------------------------------------------------------------------
     run = {**data_info, "num_train_pairs": len(train_ids), "num_eval_pairs": len(eval_ids)}
     run |= {"steps_per_epoch": steps_per_epoch, "total_steps": total_steps, "last_step": step}
-    run |= {"world_size": world, "accumulation_steps": accumulation, "parameter_bytes": parameter_bytes}
+    run |= {"world_size": world, "accumulation_steps": accumulation, "resumed_from_step": resumed_from}
+    if parameter_bytes is not None:
+        run["parameter_bytes"] = parameter_bytes
     run |= {"trainable_params": sum(_numel(p) for p in model.parameters() if p.requires_grad)}
     run |= {"base_params": sum(_numel(p) for p in model.parameters() if not p.requires_grad)}
     run |= {"eval": evaluation, "tokens_per_second": num_tokens / max(elapsed, 1e-9)}
@@ -173,7 +195,7 @@ def backward_global_batch(model, micro_batches: list[dict], recipe: DPORecipe, d
         losses, sums = pair_stats(model, batch, recipe, device)
         (losses.sum() * scale).backward()
         totals += sums
-    totals = _all_reduce(totals) / recipe.global_batch_size
+    totals = all_reduce(totals) / recipe.global_batch_size
     return dict(zip(STATS, totals.tolist(), strict=True))
 
 
@@ -192,14 +214,9 @@ def evaluate(model, eval_pairs: list[dict], collate, recipe: DPORecipe, device) 
         _, sums = pair_stats(model, collate(chunk or eval_pairs[:1]), recipe, device)
         if chunk:
             totals += torch.cat([sums, torch.tensor([len(chunk)], dtype=torch.float32, device=device)])
-    totals = _all_reduce(totals)
+    totals = all_reduce(totals)
     model.train()
     return {**dict(zip(STATS, (totals[:-1] / totals[-1]).tolist(), strict=True)), "pairs": int(totals[-1])}
-
-
-def _all_reduce(value: torch.Tensor) -> torch.Tensor:
-    dist.all_reduce(value)
-    return value
 
 
 def _numel(param: torch.Tensor) -> int:
@@ -213,10 +230,7 @@ def _base_reference(name: str | None) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     """Per-rank entry point: `RECIPE [--set key=value …]`."""
-    die_with_launcher()  # no orphan ranks writing into the output after the launcher is killed
-    args = list(sys.argv[1:] if argv is None else argv)
-    pairs = [args[i + 1] for i, arg in enumerate(args) if arg == "--set"]
-    train(load_dpo_recipe(args[0], parse_overrides(pairs)))
+    run_rank(train, load_dpo_recipe, argv)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,9 @@ def resolve_checkpoint(path: str | Path, name: str | None = None) -> Checkpoint:
         raise DataError(f"{path}: not a model (needs config.json and {' or '.join(WEIGHTS[::2])}); {hint}")
     if not any((path / f).is_file() for f in TOKENIZER_FILES):
         raise DataError(f"{path}: no tokenizer saved with the model; save it with tokenizer.save_pretrained({path})")
+    from hermes_train.models import read_config
+
+    read_config(str(path), what=str(path))  # a config.json transformers cannot use is one line here, not at load
     return Checkpoint(name, path.resolve(), "model")
 
 

@@ -26,7 +26,12 @@ class Comparison:
 
 
 def build_comparison(scores: dict[str, Any], *, baseline: str | None = None, source: str = "scores") -> Comparison:
-    checkpoints = list(scores.get("checkpoints") or {})
+    table, groups = scores.get("checkpoints") or {}, scores.get("groups") or {}
+    if not isinstance(table, dict) or not all(isinstance(metrics, dict) for metrics in table.values()):
+        raise DataError(f'{source}: "checkpoints" must map each checkpoint name to its {{metric: value}}')
+    if not isinstance(groups, dict) or not all(isinstance(members, list) for members in groups.values()):
+        raise DataError(f'{source}: "groups" must map each group name to a list of metric names')
+    checkpoints = list(table)
     if not checkpoints:
         raise DataError(f"{source}: no checkpoints to compare")
     baseline = baseline or checkpoints[0]

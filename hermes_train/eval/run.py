@@ -20,6 +20,7 @@ from hermes_train.eval.judging import make_client
 from hermes_train.eval.mtbench import hf_generator, run_mtbench, vllm_generator
 from hermes_train.eval.scores import merge_checkpoint, read_scores, write_scores
 from hermes_train.eval.suite import EvalSuite
+from hermes_train.preflight import check_output
 
 
 def resolve_checkpoints(paths: list[str | Path], names: list[str] | None = None) -> list[Checkpoint]:
@@ -56,6 +57,7 @@ def evaluate(
         groups.pop(suite.mtbench.group, None)
     device = pick_device(suite.device)
     scores = read_scores(out)
+    check_output(Path(out).parent, what="--out")  # a scores file that cannot be written fails before any model
     for ckpt in checkpoints:
         started = time.perf_counter()
         say(f"evaluating {ckpt.name} ({ckpt.path}) on {device}")

@@ -1,5 +1,5 @@
-"""`hermes-train sft`: validate the recipe, then start one `hermes_train.sft.train` process per rank through
-`torch.distributed.run` (torchrun: rendezvous, RANK/LOCAL_RANK/WORLD_SIZE, multi-node), or plan memory (`--dry-run`).
+"""`hermes-train sft`: validate the recipe and pre-flight it, then start one `hermes_train.sft.train` process per rank
+(hermes_train/launch.py), or plan memory (`--dry-run`).
 
 The recipe is validated here, before any process starts, so a typo is one line on the terminal and not N tracebacks
 from N workers (STYLE: errors surface before the workers).
@@ -7,52 +7,14 @@ from N workers (STYLE: errors surface before the workers).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from hermes_data.errors import RecipeError
-from hermes_train.sft.config import SFTRecipe, load_sft_recipe, parse_overrides
-from hermes_train.sft.preflight import preflight
+from hermes_train.launch import resolve_world, run_ranks
+from hermes_train.preflight import preflight
+from hermes_train.recipe import parse_overrides
+from hermes_train.sft.config import SFTRecipe, load_sft_recipe
 
-
-def torchrun_command(
-    recipe_path: str | Path,
-    overrides: list[str],
-    *,
-    nproc: int,
-    nnodes: int = 1,
-    node_rank: int = 0,
-    master_addr: str | None = None,
-    master_port: int = 29500,
-    module: str = "hermes_train.sft.train",
-) -> list[str]:
-    """The `python -m torch.distributed.run … -m MODULE RECIPE --set …` command line of this node (MODULE is the
-    per-rank entry point: SFT by default, `hermes_train.dpo.train` for DPO)."""
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc)]
-    if nnodes == 1 and master_addr is None:
-        command.append("--standalone")  # a free port on localhost: parallel runs on one machine do not collide
-    else:
-        command += ["--nnodes", str(nnodes), "--node-rank", str(node_rank)]
-        command += ["--master-addr", master_addr or "127.0.0.1", "--master-port", str(master_port)]
-    command += ["-m", module, str(Path(recipe_path).resolve())]
-    for pair in overrides:
-        command += ["--set", pair]
-    return command
-
-
-def resolve_world(recipe, *, nproc: int | None, nnodes: int | None, master_addr: str | None) -> tuple[int, int]:
-    """(processes per node, nodes): the command line's, else the recipe's `launch`; checked against the batch sizes
-    and, for several nodes, the rendezvous address (SFT and DPO recipes alike)."""
-    nproc = nproc or recipe.launch.nproc_per_node
-    nnodes = nnodes or recipe.launch.nnodes
-    recipe.check_world(nproc * nnodes)
-    if nnodes > 1 and master_addr is None:
-        raise RecipeError(
-            f"launch.nnodes is {nnodes}: give --master-addr (node 0's address) and --node-rank on every node, "
-            "or --nnodes 1 to run on this machine only"
-        )
-    return nproc, nnodes
+MODULE = "hermes_train.sft.train"
 
 
 def launch(recipe_path: str | Path, overrides: list[str], *, nproc: int | None = None, nnodes: int | None = None,
@@ -61,11 +23,10 @@ def launch(recipe_path: str | Path, overrides: list[str], *, nproc: int | None =
     recipe = load_sft_recipe(recipe_path, parse_overrides(overrides))
     nproc, nnodes = resolve_world(recipe, nproc=nproc, nnodes=nnodes, master_addr=master_addr)
     preflight(recipe)  # user errors as one line here, not one traceback per worker
-    command = torchrun_command(
-        recipe_path, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
+    code = run_ranks(
+        MODULE, recipe_path, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
         master_port=master_port,
     )  # fmt: skip
-    code = subprocess.run(command).returncode
     # Evaluation and selection run once, here, after the workers have exited (a recipe's `eval:` section): each
     # epoch export is scored, `select` picks one, and run.json records it.
     if code == 0 and recipe.eval is not None and node_rank == 0:
@@ -79,7 +40,7 @@ def plan_memory(recipe: SFTRecipe, *, world_size: int) -> dict:
     """Per-rank memory (GiB) of the recipe at `world_size` ranks, with and without CPU offload; the model is built
     on the meta device only (memory.py), so this runs anywhere in seconds."""
     from hermes_train.memory import estimate_memory, model_size
-    from hermes_train.sft.models import build_config
+    from hermes_train.models import build_config
 
     config = build_config(recipe.model, planning=True)
     size = model_size(config)

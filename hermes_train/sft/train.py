@@ -11,10 +11,6 @@ depends only on the recipe, so the data position of a checkpoint is its step num
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,14 +19,18 @@ import torch
 import torch.distributed as dist
 
 from hermes_data.errors import RecipeError
-from hermes_train.checkpoint import latest_checkpoint, load_checkpoint, remove_incomplete, save_checkpoint
+from hermes_train.checkpoint import resume, save_checkpoint
 from hermes_train.collate import PackedCollator
+from hermes_train.distributed import init_distributed, run_rank
 from hermes_train.export import export_hf
-from hermes_train.fsdp import CausalLMWithLoss, backward_global_batch, shard_for_recipe
+from hermes_train.fsdp import CausalLMWithLoss, backward_global_batch, clip_gradients, shard_for_recipe
+from hermes_train.guard import check_step, check_weights
+from hermes_train.models import build_config, build_meta_model, load_weights
 from hermes_train.packing import pack, packing_efficiency
+from hermes_train.progress import Progress
+from hermes_train.run_log import MetricsLog, write_run_json
 from hermes_train.schedule import build_scheduler
-from hermes_train.sft.config import SFTRecipe, load_sft_recipe, parse_overrides
-from hermes_train.sft.models import build_config, build_meta_model, load_weights
+from hermes_train.sft.config import SFTRecipe, load_sft_recipe
 
 
 def train(recipe: SFTRecipe) -> dict:
@@ -54,24 +54,14 @@ def train(recipe: SFTRecipe) -> dict:
     optimizer, scheduler = build_optimizer(recipe, model, total_steps)
 
     # --- resume from the latest complete step-N/ (what a killed run half-wrote is deleted first) -------------------
-    if rank == 0:
-        removed = remove_incomplete(out)
-        if removed:
-            print(f"removed incomplete outputs of an earlier run: {', '.join(removed)}", file=sys.stderr)
-    dist.barrier()
-    step = 0
-    checkpoint = latest_checkpoint(out)
-    if checkpoint is not None:
-        step = load_checkpoint(checkpoint, model, optimizer, scheduler)["step"]
-        if rank == 0:
-            print(f"resumed from {checkpoint}", file=sys.stderr)
-    resumed_from = step
+    step = resumed_from = resume(out, model, optimizer, scheduler)
     metrics = MetricsLog(out / "metrics.jsonl", keep_up_to=step, enabled=rank == 0)
 
     # --- loop ------------------------------------------------------------------------------------------------------
     collate = PackedCollator(tokenizer.pad_token_id, flatten=recipe.model.attn_implementation == "flash_attention_2")
     last_step = min(total_steps, recipe.max_steps or total_steps)
     started, num_tokens = time.perf_counter(), 0
+    progress = Progress(total=last_step, start=step, every=recipe.progress_every, enabled=rank == 0)
     while step < last_step:
         epoch, index = divmod(step, steps_per_epoch)
         rows = global_batch_rows(len(bins), recipe, epoch, index)
@@ -79,6 +69,7 @@ def train(recipe: SFTRecipe) -> dict:
         model.train()
         stats = backward_global_batch(model, micro_batches)
         grad_norm = clip_gradients(model, recipe.optimizer.max_grad_norm)
+        check_step(step + 1, stats["loss"], grad_norm)  # before the update: outputs keep the last finite weights
         lr = scheduler.get_last_lr()[0]
         optimizer.step()
         scheduler.step()
@@ -89,12 +80,15 @@ def train(recipe: SFTRecipe) -> dict:
         if step % recipe.log_every == 0 or step == last_step:
             metrics.write({"step": step, "epoch": epoch + 1, "loss": stats["loss"], "lr": lr, "tokens": tokens,
                            "loss_tokens": stats["tokens"], "grad_norm": grad_norm})  # fmt: skip
+        progress.update(step, loss=stats["loss"], lr=lr, tokens=tokens)
         # Export before checkpointing: a run killed in between redoes this step and its export on resume.
         if step % steps_per_epoch == 0:
-            dtype = torch.bfloat16 if recipe.precision == "bf16" else torch.float32  # bf16 as the base models ship
-            export_hf(model, tokenizer, out / f"epoch-{step // steps_per_epoch}", dtype=dtype)
+            check_weights(model, step, f"epoch-{step // steps_per_epoch}/ export")
+            export_hf(model, tokenizer, out / f"epoch-{step // steps_per_epoch}", dtype=recipe.export_dtype())
         if step % recipe.checkpoint_every == 0:
+            check_weights(model, step, f"step-{step}/ checkpoint")
             save_checkpoint(out, step, model, optimizer, scheduler, {"epoch": epoch, "index": index + 1})
+    progress.close()
     elapsed = time.perf_counter() - started
 
     # --- report ----------------------------------------------------------------------------------------------------
@@ -109,17 +103,6 @@ def train(recipe: SFTRecipe) -> dict:
 
 
 # --- building blocks, in the order train() uses them ------------------------------------------------------------------
-
-
-def init_distributed() -> torch.device:
-    """NCCL on GPU (one device per local rank), gloo on CPU."""
-    if torch.cuda.is_available():
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
-        torch.cuda.set_device(device)
-        dist.init_process_group("nccl", device_id=device)
-        return device
-    dist.init_process_group("gloo")
-    return torch.device("cpu")
 
 
 def build_data(recipe: SFTRecipe):
@@ -194,71 +177,9 @@ def rank_micro_batches(rows, bins, samples, collate, accumulation: int, device) 
     return batches
 
 
-def clip_gradients(model: torch.nn.Module, max_norm: float | None) -> float:
-    """Clip to `max_norm` (none: only measure); the norm is over the full, unsharded gradients."""
-    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm if max_norm is not None else float("inf"))
-    norm = norm.full_tensor() if hasattr(norm, "full_tensor") else norm
-    return float(norm)
-
-
-class MetricsLog:
-    """`metrics.jsonl` on rank 0; a resumed run drops the lines after its checkpoint so each step appears once."""
-
-    def __init__(self, path: Path, *, keep_up_to: int, enabled: bool):
-        self.path, self.enabled = path, enabled
-        if enabled and path.is_file():
-            lines = path.read_text(encoding="utf-8").splitlines()
-            kept = [line for line in lines if line.strip() and json.loads(line)["step"] <= keep_up_to]
-            path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-
-    def write(self, row: dict) -> None:
-        if self.enabled:
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(row) + "\n")
-
-
-def write_run_json(out: Path, recipe: SFTRecipe, run: dict) -> None:
-    run = {key: value for key, value in run.items() if key != "lengths"}
-    record = {"recipe": recipe.model_dump(mode="json"), "recipe_sha256": recipe.sha256(), **run, "git": _git_commit()}
-    tmp = out / "run.json.tmp"
-    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, out / "run.json")
-
-
-def _git_commit() -> str | None:
-    root = Path(__file__).resolve().parents[2]
-    try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
-
-
-def die_with_launcher() -> None:
-    """Have the kernel SIGKILL this rank when its parent (the torchrun agent) dies (Linux; elsewhere a no-op).
-
-    torchrun starts every rank in a session of its own, so a SIGKILL of torchrun or of the job's process group (OOM
-    killer, `kill -9`, a preempted job step) does not reach the ranks: they would train on as orphans, writing
-    checkpoints into the folder that the rerun resumes from."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    parent = os.getppid()
-    pr_set_pdeathsig = 1  # <linux/prctl.h>
-    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the launcher died before the call: nobody will send the signal
-        os._exit(1)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Per-rank entry point: `RECIPE [--set key=value …]`."""
-    die_with_launcher()
-    args = list(sys.argv[1:] if argv is None else argv)
-    pairs = [args[i + 1] for i, arg in enumerate(args) if arg == "--set"]
-    recipe = load_sft_recipe(args[0], parse_overrides(pairs))
-    train(recipe)
+    run_rank(train, load_sft_recipe, argv)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def metrics(out: Path) -> dict[int, dict]:
 
 def recipe_of(data: Path, out: Path, *sets: str):
     from hermes_train.dpo.config import load_dpo_recipe
-    from hermes_train.sft.config import parse_overrides
+    from hermes_train.recipe import parse_overrides
 
     return load_dpo_recipe(RECIPE, parse_overrides([f"dataset={data}", f"output={out}", *sets]))
 
@@ -50,10 +50,10 @@ def test_tiny_dpo_learns_the_preference_with_lora_only(tmp_path, pair_folder):
     from safetensors.torch import load_file
     from transformers import AutoModelForCausalLM
 
-    from hermes_train.sft.models import build_model
+    from hermes_train.models import build_model
 
     data, out = pair_folder(tmp_path / "pairs", 64), tmp_path / "run"
-    dpo(tmp_path, f"dataset={data}", f"output={out}")
+    dpo(tmp_path, f"dataset={data}", f"output={out}", "measure_parameter_bytes=true")
     spec = recipe_of(data, out)
 
     # --- training: the loss falls, held-out reward accuracy ends above chance ---
@@ -121,7 +121,7 @@ def test_loss_is_normalized_over_the_global_batch_of_pairs(tmp_path, pair_folder
     from hermes_train.dpo.loss import dpo_loss
     from hermes_train.dpo.model import PolicyWithReference, initial_adapter_state, lora_config
     from hermes_train.dpo.train import build_data, global_batch_pairs
-    from hermes_train.sft.models import build_model
+    from hermes_train.models import build_model
 
     data, out = pair_folder(tmp_path / "pairs", 24), tmp_path / "run"
     sets = ["neftune_alpha=null", "lora.dropout=0", "max_steps=1", "merge=false"]
@@ -152,11 +152,26 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, pair_folder, record_folder):
         f"dataset={tmp_path / 'missing'}": "missing",
         f"dataset={mix}": "not a preference-pair dataset",
     }
+    (tmp_path / "empty-tokenizer").mkdir()
+    (tmp_path / "a-file").write_text("")
+    cases |= {  # the launcher's pre-flight, shared with sft: found before any rank starts
+        f"model.tokenizer={tmp_path / 'empty-tokenizer'}": "has no tokenizer.json",
+        "model.config.vocab_size=1000": "embedding has 1000 rows",
+        f"output={tmp_path / 'a-file' / 'out'}": "is a file, so",
+        "lora.target_modules=[nope_proj]": "lora.target_modules",
+    }
     for override, words in cases.items():
         result = dpo(tmp_path, f"dataset={pairs}", f"output={tmp_path / 'out'}", override, check=False)
         lines = result.stderr.strip().splitlines()
         assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith("error:"), result.stderr[-2000:]
         assert words in lines[0]
+        assert not (tmp_path / "out").exists()  # nothing written, no rank started
+    missing = tmp_path / "no-such-model"
+    result = dpo(tmp_path, f"dataset={pairs}", f"output={tmp_path / 'out'}", "model.config=null",
+                 f"model.name={missing}", check=False)  # fmt: skip
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and lines == [f"error: model.name: no such model folder {missing}; point it at a "
+                                                "model folder or a Hub id"], result.stderr[-2000:]  # fmt: skip
 
 
 @pytest.mark.slow
@@ -166,7 +181,7 @@ def test_dpo_on_a_saved_base_model_trains_the_adapter_on_its_weights(tmp_path, p
     from transformers import AutoModelForCausalLM
 
     from hermes_data.tokenizer import load_tokenizer
-    from hermes_train.sft.models import build_model
+    from hermes_train.models import build_model
 
     spec = recipe_of(tmp_path / "pairs", tmp_path / "run")
     base_dir = tmp_path / "sft-epoch-1"

@@ -30,8 +30,9 @@ def one_error_line(result: subprocess.CompletedProcess) -> str:
 def fake_model(folder: Path) -> Path:
     """Looks like a model to the checks that run before loading (the errors below come first)."""
     folder.mkdir()
-    for name in ("config.json", "model.safetensors", "tokenizer.json"):
+    for name in ("model.safetensors", "tokenizer.json"):
         (folder / name).write_text("{}")
+    (folder / "config.json").write_text(json.dumps({"model_type": "llama"}))
     return folder
 
 
@@ -86,3 +87,29 @@ def test_an_adapter_without_a_base(tmp_path):
     (adapter / "adapter_model.safetensors").write_text("")
     line = one_error_line(hermes_train("eval", adapter, "--suite", TINY_SUITE, cwd=tmp_path))
     assert "the adapter names no base model" in line
+
+
+def test_a_model_folder_whose_config_transformers_cannot_use(tmp_path):
+    model = fake_model(tmp_path / "m")
+    (model / "config.json").write_text(json.dumps({"hidden_size": 8}))  # no model_type
+    line = one_error_line(hermes_train("eval", model, "--suite", TINY_SUITE, cwd=tmp_path))
+    assert str(model) in line and "cannot use the config" in line and "model_type" in line
+    assert not (tmp_path / "scores.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("out", "words"),
+    [("folder", "a folder, not a scores file"), ("latin1.json", "not UTF-8"), ("list.json", "JSON list"),
+     ("a-file/scores.json", "a-file is a file")],
+)  # fmt: skip
+def test_a_scores_out_file_that_cannot_be_used(out, words, tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "latin1.json").write_bytes(b'{"caf\xe9": 1}')
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "a-file").write_text("")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = hermes_train("eval", fake_model(tmp_path / "m"), "--suite", TINY_SUITE, "--no-mtbench", "--out",
+                          tmp_path / out, cwd=tmp_path)  # fmt: skip
+    line = one_error_line(result)
+    assert words in line
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and p.parent.name != "m"} == before

@@ -11,8 +11,10 @@ from typer.testing import CliRunner
 
 from hermes_data.errors import RecipeError
 from hermes_train.cli import app
-from hermes_train.sft.config import load_sft_recipe, parse_overrides
-from hermes_train.sft.launch import launch, torchrun_command
+from hermes_train.launch import torchrun_command
+from hermes_train.recipe import parse_overrides
+from hermes_train.sft.config import load_sft_recipe
+from hermes_train.sft.launch import launch
 
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 TINY = RECIPES / "sft-tiny-cpu.yaml"
@@ -50,9 +52,9 @@ def test_bad_override_is_a_recipe_error():
 
 
 def test_torchrun_command_passes_multi_node_settings():
-    single = torchrun_command(TINY, ["epochs=1"], nproc=2)
+    single = torchrun_command(TINY, ["epochs=1"], module="hermes_train.sft.train", nproc=2)
     assert "--standalone" in single and single[-2:] == ["--set", "epochs=1"]
-    multi = torchrun_command(TINY, [], nproc=8, nnodes=6, node_rank=3, master_addr="10.0.0.1")
+    multi = torchrun_command(TINY, [], module="m", nproc=8, nnodes=6, node_rank=3, master_addr="10.0.0.1")
     assert "--standalone" not in multi
     for flag, value in (("--nnodes", "6"), ("--node-rank", "3"), ("--master-addr", "10.0.0.1")):
         assert multi[multi.index(flag) + 1] == value

@@ -30,7 +30,7 @@ def first_step_loss_unsharded(spec) -> float:
     """Step 1's loss computed in this process on the unsharded model: the global batch the ranks split, summed."""
     from hermes_train.collate import PackedCollator
     from hermes_train.fsdp import CausalLMWithLoss
-    from hermes_train.sft.models import build_model
+    from hermes_train.models import build_model
     from hermes_train.sft.train import build_data, global_batch_rows
 
     tokenizer, samples, info = build_data(spec)
@@ -54,8 +54,9 @@ def test_tiny_sft_trains_resumes_and_exports(tmp_path, demo_build, cli):
     from transformers import AutoModelForCausalLM
 
     from hermes_train.checkpoint import latest_checkpoint
-    from hermes_train.sft.config import load_sft_recipe, parse_overrides
-    from hermes_train.sft.models import build_model
+    from hermes_train.models import build_model
+    from hermes_train.recipe import parse_overrides
+    from hermes_train.sft.config import load_sft_recipe
 
     data, out = demo_build, tmp_path / "run"
 

@@ -1,4 +1,4 @@
-"""Model configs and construction for SFT: a Hub id / local path, or a `config:` block for a random Llama.
+"""Model configs and construction for SFT and DPO: a Hub id / local path, or a `config:` block for a random Llama.
 
 No rank ever holds the full fp32 model (a 70B model is 280 GB): every rank builds the model on the meta device, shards
 it, allocates only its shards (`to_empty`), and then fills them: a random model is initialized on rank 0 and broadcast
@@ -47,16 +47,32 @@ LLAMA31_CONFIGS: dict[str, dict[str, Any]] = {
 def build_config(spec, *, planning: bool = False):
     """The `PretrainedConfig` of a recipe's `model` section, without loading weights (`planning`: the built-in
     Llama 3.1 configs may stand in for the Hub's, for `--dry-run`)."""
-    from transformers import AutoConfig, LlamaConfig
+    from transformers import LlamaConfig
 
     if spec.config is not None:
         return LlamaConfig(**spec.config)
     if planning and spec.name in LLAMA31_CONFIGS and not Path(spec.name).exists():
         return LlamaConfig(**_LLAMA31_COMMON, **LLAMA31_CONFIGS[spec.name])
+    return read_config(spec.name, what="model.name")
+
+
+def read_config(name: str, *, what: str):
+    """The model config of a folder or Hub id; every way it can be unusable is one RecipeError line starting with
+    `what` (transformers' own messages span lines, or are a ValueError about `model_type`)."""
+    from transformers import AutoConfig
+
+    folder = Path(name).expanduser()
+    looks_local = name.startswith(("/", ".", "~")) or name.count("/") > 1  # a Hub id is `org/name`
+    if looks_local and not folder.exists():
+        raise RecipeError(f"{what}: no such model folder {name}; point it at a model folder or a Hub id")
+    if folder.is_dir() and not (folder / "config.json").is_file():
+        raise RecipeError(f"{what}: {name} has no config.json; point it at a model folder (e.g. an SFT epoch-K/)")
     try:
-        return AutoConfig.from_pretrained(spec.name)
-    except OSError as exc:
-        raise RecipeError(f"model.name: cannot read the config of {spec.name!r} ({exc})") from None
+        return AutoConfig.from_pretrained(name)
+    except (OSError, ValueError) as exc:
+        # A Hub id that cannot be fetched, a config.json that is not JSON or has no known `model_type`.
+        reason = " ".join(str(exc).split())
+        raise RecipeError(f"{what}: cannot use the config of {name!r} ({reason})") from None
 
 
 def build_model(spec, *, seed: int):
