@@ -13,6 +13,7 @@ counting runs batched in the tokenizer's Rust code. Later stages are column oper
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -79,6 +80,30 @@ def annotate(
             pending = (rows, future)
         if pending is not None:
             yield _finish(*pending)
+
+
+def annotate_batch(item: tuple) -> pa.Table:
+    """One batch of records → its working-table batch, for an engine's worker: `item` is (records, tokenizer name,
+    source_index, start_row, repairs, model_priority). The same rows as `annotate` gives for that batch; the
+    tokenizer is loaded once per worker process (`_worker_tokenizer`), not shipped with every batch."""
+    records, tokenizer_name, source_index, start_row, repairs, model_priority = item
+    rank = {m: i for i, m in enumerate(model_priority)}
+    rows = _annotate_rows(records, source_index, start_row, tuple(repairs), rank)
+    done: Future = Future()
+    done.set_result(count_tokens([r["messages"] for r in rows], _worker_tokenizer(tokenizer_name)))
+    return _finish(rows, done)
+
+
+@functools.lru_cache(maxsize=2)
+def _worker_tokenizer(name: str):
+    from hermes_data.tokenizer import load_tokenizer
+
+    return load_tokenizer(name)
+
+
+def record_batches(records: Iterable[dict]) -> Iterator[list[dict]]:
+    """Records in lists of `BATCH_ROWS`, the unit of work an engine ships to a worker."""
+    return _batches(records)
 
 
 def _batches(records: Iterable[dict]) -> Iterator[list[dict]]:

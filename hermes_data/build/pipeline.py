@@ -14,10 +14,11 @@ import pyarrow.compute as pc
 from rich.console import Console
 
 from hermes_data.build import cache
-from hermes_data.build.annotate import WORK_SCHEMA, annotate
+from hermes_data.build.annotate import WORK_SCHEMA, annotate, annotate_batch, record_batches
 from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import SAMPLE_PREFIX, SourceReport, fingerprint, iter_source, resolve_paths
 from hermes_data.build.stages import build_stages
+from hermes_data.engine import Engine
 from hermes_data.errors import DataError
 from hermes_data.filters.refusal_config import detector_fingerprint
 from hermes_data.stages import REJECTED_COLUMNS, Funnel, run_stages
@@ -39,8 +40,11 @@ class Curated:
     cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def curate(recipe: BuildRecipe, tokenizer, console: Console) -> Curated:
-    """Read, annotate, filter and dedup, reusing the cached result when nothing before the mixture changed."""
+def curate(recipe: BuildRecipe, tokenizer, console: Console, engine: Engine | None = None) -> Curated:
+    """Read, annotate, filter and dedup, reusing the cached result when nothing before the mixture changed.
+
+    With an `engine` (not inline), annotation and near-dedup signatures run through it batch by batch; the rows
+    come back in input order, so the result is the same for every engine (and the cache key ignores it)."""
     resolved = [resolve_paths(spec) for spec in recipe.sources]
     sections = recipe.model_dump(mode="json", include={"sources", "repair", "filters", "dedup", "tokenizer", "seed"})
     model_files = detector_fingerprint(recipe.filters.refusals)
@@ -52,8 +56,8 @@ def curate(recipe: BuildRecipe, tokenizer, console: Console) -> Curated:
         table, rejected, state = hit
         console.print(f"[dim]reusing curated rows from cache {key[:12]} (only the mixture changed)[/]")
         return Curated(table, [rejected], Funnel(state["funnel"]), state["sources"], cached=True)
-    curated = _read(recipe, resolved, tokenizer, console)
-    _filter_and_dedup(curated, recipe, console)
+    curated = _read(recipe, resolved, tokenizer, console, engine)
+    _filter_and_dedup(curated, recipe, console, engine)
     rejected = (
         pa.concat_tables([t.cast(REJECTED_SCHEMA) for t in curated.rejected])
         if curated.rejected
@@ -64,7 +68,7 @@ def curate(recipe: BuildRecipe, tokenizer, console: Console) -> Curated:
     return curated
 
 
-def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Console) -> Curated:
+def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Console, engine=None) -> Curated:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     start, cpu = time.perf_counter(), time.process_time()
@@ -77,14 +81,19 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
         for index, (spec, paths) in enumerate(zip(recipe.sources, resolved, strict=True)):
             task = progress.add_task(f"read + validate + count tokens: {spec.path}", total=None)
             report = SourceReport(path=spec.path, format=spec.format, resolved=_resolved_ref(spec, paths))
-            for batch in annotate(
-                iter_source(spec, report, paths),
-                tokenizer,
-                source_index=index,
-                start_row=row,
-                repairs=tuple(recipe.repair),
-                model_priority=recipe.filters.model_priority,
-            ):
+            records = iter_source(spec, report, paths)
+            if engine is None or engine.name == "inline":
+                annotated = annotate(
+                    records,
+                    tokenizer,
+                    source_index=index,
+                    start_row=row,
+                    repairs=tuple(recipe.repair),
+                    model_priority=recipe.filters.model_priority,
+                )
+            else:
+                annotated = engine.map_ordered(annotate_batch, _engine_items(recipe, records, index, row))
+            for batch in annotated:
                 batches.append(batch)
                 row += batch.num_rows
                 progress.update(task, description=f"read {spec.path}: {report.rows_read:,} rows")
@@ -99,13 +108,20 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
     return curated
 
 
+def _engine_items(recipe: BuildRecipe, records, source_index: int, start_row: int):
+    """`annotate_batch` items: each batch of records with what a worker needs to annotate it on its own."""
+    for batch in record_batches(records):
+        yield (batch, recipe.tokenizer, source_index, start_row, tuple(recipe.repair), recipe.filters.model_priority)
+        start_row += len(batch)
+
+
 def _resolved_ref(spec, paths: list[str]) -> str:
     if spec.path.startswith(SAMPLE_PREFIX):
         return spec.path
     return ",".join(p if p.startswith("hub:") else f"file:{p}" for p in paths)
 
 
-def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -> None:
+def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console, engine=None) -> None:
     repaired = [bool(r) for r in curated.table.column("_repaired").to_pylist()]
     if any(repaired):
         mask = pa.array(repaired)
@@ -115,7 +131,7 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console) -
         curated.funnel.add("repair", "python_literal", sum(repaired), tokens, action="repaired")
     done = run_stages(
         curated.table,
-        build_stages(recipe),
+        build_stages(recipe, engine),
         curated.funnel,
         status=console.status,
         report=lambda name, kept, before: console.print(f"  {name:<15} kept {kept:>10,} of {before:,}"),

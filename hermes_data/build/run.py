@@ -15,6 +15,7 @@ from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import resolve_paths
 from hermes_data.build.stages import stage_names
 from hermes_data.categories import CATEGORIES
+from hermes_data.engine import Engine, InlineEngine
 from hermes_data.record import FIELDS, RECORD_SCHEMA
 
 
@@ -25,16 +26,18 @@ class Balanced(NamedTuple):
     totals: dict
 
 
-def run_build(recipe: BuildRecipe, console: Console | None = None) -> dict:
-    """Build the recipe's output folder and return its manifest."""
+def run_build(recipe: BuildRecipe, console: Console | None = None, engine: Engine | None = None) -> dict:
+    """Build the recipe's output folder and return its manifest. `engine` runs the per-batch work (inline when
+    None); the manifest records it under `engine`, outside the hashed content, which is the same for every engine."""
     from hermes_data.tokenizer import load_tokenizer
 
     console = console or Console()
     start = time.perf_counter()
     tokenizer = load_tokenizer(recipe.tokenizer)
-    curated = curate(recipe, tokenizer, console)
+    curated = curate(recipe, tokenizer, console, engine)
     balanced = balance(recipe, curated)
     extra = {"cached_curation": curated.cached, "seconds": round(time.perf_counter() - start, 2)}
+    extra["engine"] = (engine or InlineEngine()).describe()
     manifest = write_output(recipe, curated, balanced, extra=extra)
     print_summary(console, recipe, manifest)
     return manifest

@@ -9,7 +9,8 @@ from hermes_data.build.recipe import BuildRecipe
 from hermes_data.stages import Stage
 
 
-def build_stages(recipe: BuildRecipe) -> list[Stage]:
+def build_stages(recipe: BuildRecipe, engine=None) -> list[Stage]:
+    """The stages in order; `engine` (optional) runs near-dedup's per-batch signatures."""
     from hermes_data.dedup.exact import exact_dedup_stage
     from hermes_data.dedup.near import near_dedup_stage
     from hermes_data.filters.category import category_filter
@@ -33,7 +34,7 @@ def build_stages(recipe: BuildRecipe) -> list[Stage]:
     if recipe.dedup.exact:
         stages.append(Stage("dedup_exact", exact_dedup_stage))
     if near:
-        stages.append(Stage("dedup_near", lambda t: near_dedup_stage(t, near, recipe.seed)))
+        stages.append(Stage("dedup_near", lambda t: near_dedup_stage(t, near, recipe.seed, engine)))
     return stages
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from hermes_data.cli import build, convert, generate, pairs, publish, pull, rejected, stats, validate, verify, versions
 from hermes_data.cli.common import console_err
@@ -35,7 +36,8 @@ def main() -> None:
     try:
         app()
     except HermesError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        # escape: a message naming `hermes-toolkit[ray]` or a `[section]` must print as written, not as rich markup
+        console_err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         console_err.print("interrupted")

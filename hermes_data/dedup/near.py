@@ -73,6 +73,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from hermes_data.engine import Engine
     from hermes_data.stages.verdict import Verdict
 
 
@@ -303,12 +304,15 @@ def near_duplicates(
     seed: int = 0,
     distinct: Sequence[str] | None = None,
     boilerplate_share: float | None = 0.01,
+    engine: Engine | None = None,
 ) -> NearDupResult:
     """Near-duplicate clusters of `texts` (typically `dedup_text` of each row) and the row to keep in each.
 
     Rows whose `distinct` values differ are never merged (the build passes `row_identity`). Lines recurring in at
     least `boilerplate_share` of the rows are compared as identity, not as text (None: off). Pure and
-    deterministic: the same inputs and seed give the same result.
+    deterministic: the same inputs and seed give the same result. With an `engine`, the MinHash band keys (each
+    text's own, so batching cannot change them) are computed in its workers; grouping, verification and clustering
+    stay here, on compact columns (see `_engine_band_keys`).
     """
     texts = list(texts)
     _check(texts, threshold, num_perm, ngram, model_rank, distinct)
@@ -321,9 +325,11 @@ def near_duplicates(
         base = [""] * len(texts) if distinct is None else [str(d) for d in distinct]
         distinct = [f"{d}\x1e{key}" if key else d for d, key in zip(base, shared, strict=True)]
     bands, rows = lsh_params(threshold, num_perm, ngram)
-    keys, has_words = lsh_keys(
-        texts, bands=bands, rows=rows, num_perm=num_perm, ngram=ngram, seed=seed, salts=_salts(distinct)
-    )
+    params = {"bands": bands, "rows": rows, "num_perm": num_perm, "ngram": ngram, "seed": seed}
+    if engine is None or engine.name == "inline":
+        keys, has_words = lsh_keys(texts, salts=_salts(distinct), **params)
+    else:
+        keys, has_words = _engine_band_keys(texts, _salts(distinct), params, engine)
     pairs, groups = buckets(keys, has_words)
     involved = np.unique(np.concatenate([pairs.ravel(), *groups])) if len(pairs) or groups else np.zeros(0, np.int64)
     verifier = _Verifier(texts, involved, threshold, None if distinct is None else list(distinct))
@@ -336,6 +342,29 @@ def near_duplicates(
     position = keep_order(len(texts), model_rank, lengths)
     result = _result(union, position, verifier, bands, rows)
     return replace(result, num_boilerplate_lines=len(recurring), num_boilerplate_rows=boilerplate_rows)
+
+
+def _engine_band_keys(texts: list[str], salts: np.ndarray | None, params: dict, engine: Engine):
+    """`lsh_keys` with the batches spread over the engine's workers, concatenated in input order.
+
+    Only the band keys (bands x 8 bytes a row) come back. The buckets, the verification and the union-find stay in
+    the driver: their outcome depends on the order pairs and groups are linked in (a star round skips rows already
+    joined), so splitting buckets by key across nodes would give other clusters than the local build, and the
+    build must be byte-identical on every engine.
+    """
+    items = (
+        (texts[lo:hi], None if salts is None else salts[lo:hi], params)
+        for lo, hi in char_batches(texts, 4 * BATCH_CHARS)
+    )
+    parts = list(engine.map_ordered(_batch_band_keys, items))
+    if not parts:
+        return np.zeros((0, params["bands"]), dtype=np.uint64), np.zeros(0, dtype=bool)
+    return np.concatenate([k for k, _ in parts]), np.concatenate([w for _, w in parts])
+
+
+def _batch_band_keys(item: tuple) -> tuple[np.ndarray, np.ndarray]:
+    texts, salts, params = item
+    return lsh_keys(texts, salts=salts, **params)
 
 
 def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands: int, rows: int) -> NearDupResult:
@@ -387,9 +416,10 @@ def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands:
 # The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
 
 
-def near_dedup_stage(table: pa.Table, spec, seed: int) -> Verdict:
+def near_dedup_stage(table: pa.Table, spec, seed: int, engine: Engine | None = None) -> Verdict:
     """Drop near duplicates (`near_duplicates` with the recipe's `dedup.near` spec); `detail` names the kept row's
-    id and the word similarity of the two texts."""
+    id and the word similarity of the two texts. With an engine, the compared texts and band keys are made in its
+    workers, batch by batch."""
     from hermes_data.stages.verdict import verdict_from_mask
 
     # Chunk by chunk: only one chunk's messages are Python objects at a time (the whole column as dicts would
@@ -397,11 +427,11 @@ def near_dedup_stage(table: pa.Table, spec, seed: int) -> Verdict:
     # only in their numbers ("17 x 23" vs "17 x 24"), their tools or their documents are different rows.
     texts, numbers = [], []
     names = [name for name in _IDENTITY if name in table.column_names]
-    for batch in table.select(names).to_batches():
-        columns = [batch.column(name).to_pylist() if name in names else [None] * batch.num_rows for name in _IDENTITY]
-        for messages, tools, documents in zip(*columns, strict=True):
-            texts.append(dedup_text(messages))
-            numbers.append(row_identity(messages, tools, documents))
+    batches = table.select(names).to_batches()
+    parts = map(_key_texts, batches) if engine is None else engine.map_ordered(_key_texts, batches)
+    for batch_texts, batch_numbers in parts:
+        texts += batch_texts
+        numbers += batch_numbers
     result = near_duplicates(
         texts,
         model_rank=table.column("_model_rank").to_pylist(),
@@ -410,8 +440,21 @@ def near_dedup_stage(table: pa.Table, spec, seed: int) -> Verdict:
         ngram=spec.ngram,
         seed=seed,
         distinct=numbers,
+        engine=engine,
     )
     return verdict_from_mask(~np.asarray(result.keep, dtype=bool), "near_duplicate", near_details(table, texts, result))
+
+
+def _key_texts(batch: pa.RecordBatch) -> tuple[list[str], list[str]]:
+    """Each row's compared text (`dedup_text`) and identity (`row_identity`), for one batch of the table."""
+    columns = [
+        batch.column(name).to_pylist() if name in batch.schema.names else [None] * batch.num_rows for name in _IDENTITY
+    ]
+    texts, numbers = [], []
+    for messages, tools, documents in zip(*columns, strict=True):
+        texts.append(dedup_text(messages))
+        numbers.append(row_identity(messages, tools, documents))
+    return texts, numbers
 
 
 def near_details(table: pa.Table, texts: Sequence[str], result: NearDupResult) -> list[str | None]:

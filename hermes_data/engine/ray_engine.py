@@ -87,7 +87,10 @@ class RayEngine:
                     _check_reachable(address)
                     ray.init(address=address, **quiet)
                 else:
-                    ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False, **quiet)
+                    # "local": a fresh instance even when RAY_ADDRESS or a `ray start` on this node names another
+                    # (`--address auto` joins that one).
+                    cpus = workers or os.cpu_count() or 1
+                    ray.init(address="local", num_cpus=cpus, include_dashboard=False, **quiet)
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 raise EngineError(f"ray engine: cannot start or join Ray ({_first_line(exc)})") from None
         cpus = int(ray.cluster_resources().get("CPU", 1))
@@ -98,7 +101,10 @@ class RayEngine:
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         ray = self._ray
         if self._task is None:
-            self._task = ray.remote(max_retries=self._retries, retry_exceptions=False)(_call)
+            # SPREAD: batches are CPU-bound and alike, so every node gets its share rather than the driver's node
+            # filling up first (Ray's default packs tasks onto the local node while it has spare CPUs).
+            options = {"max_retries": self._retries, "retry_exceptions": False, "scheduling_strategy": "SPREAD"}
+            self._task = ray.remote(**options)(_call)
         window = 2 * self.workers
         pending: deque = deque()
         source = iter(items)
