@@ -157,3 +157,42 @@ def test_without_ray_installed_the_engine_is_one_line_error(tmp_path):
         "error: --engine ray needs Ray: install the extra with pip install 'hermes-toolkit[ray]' (on every node)"
     ]
     assert not (tmp_path / "x").exists()
+
+
+def _near_dup_table():
+    """The sample's conversations and, for every third one, a copy whose answer lost one word and gained another:
+    near duplicates the stage must find, spread over several batches so both nodes make keys."""
+    import pyarrow as pa
+
+    records = list(read_records(str(sample_path("conversations.jsonl"))))[:90]
+    rows = []
+    for i, record in enumerate(records):
+        rows.append({"id": f"r{i}", "messages": record["messages"], "_model_rank": 0})
+        if i % 3 == 0:
+            messages = [dict(m) for m in record["messages"]]
+            words = messages[-1]["content"].split(" ")
+            messages[-1]["content"] = " ".join(words[1:] + ["indeed"])
+            rows.append({"id": f"r{i}-copy", "messages": messages, "_model_rank": 1})
+    schema = pa.schema(
+        [
+            ("id", pa.string()),
+            ("messages", pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
+            ("_model_rank", pa.int32()),
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema).combine_chunks().to_batches(max_chunksize=16)
+
+
+def test_near_dedup_on_the_cluster_finds_the_same_duplicates(engine):
+    import pyarrow as pa
+
+    from hermes_data.build.recipe import NearDedupSpec
+    from hermes_data.dedup.near import near_dedup_stage
+
+    table = pa.Table.from_batches(_near_dup_table())
+    spec = NearDedupSpec(threshold=0.8)
+    inline = near_dedup_stage(table, spec, 0)
+    on_ray = near_dedup_stage(table, spec, 0, engine)
+    assert (~inline.keep).sum() >= 20  # the copies (long enough answers) were found...
+    assert on_ray.keep.tolist() == inline.keep.tolist()  # ...and the same ones, naming the same kept rows
+    assert on_ray.details == inline.details
