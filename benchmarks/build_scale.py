@@ -28,6 +28,7 @@ Dedup: exact recall 1.000, near recall 0.999, precision 1.000 on both stages; re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -448,7 +449,7 @@ def quality(plants: dict, dropped: dict[str, tuple[str, str]]) -> dict[str, floa
 # ---- the build ---------------------------------------------------------------------------------------------------
 
 
-def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
+def run(recipe, tokenizer, console, engine=None) -> tuple[dict, dict, pa.Table]:
     """The steps of `run_build`, each timed: curate (read + annotate, filters, dedup, cache save), mix, write."""
     from hermes_data.build.pipeline import curate
     from hermes_data.build.run import balance, write_output
@@ -456,7 +457,7 @@ def run(recipe, tokenizer, console) -> tuple[dict, dict, pa.Table]:
     seconds: dict[str, float] = {}
     cpu: dict[str, float] = {}
     t, c = time.perf_counter(), time.process_time()
-    curated = curate(recipe, tokenizer, console)
+    curated = curate(recipe, tokenizer, console, engine)
     seconds.update(curated.seconds)
     cpu.update(curated.cpu_seconds)
     seconds["cache_save"] = time.perf_counter() - t - sum(curated.seconds.values())
@@ -482,6 +483,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies turn lengths (mean ~390 tokens at 1)")
     parser.add_argument("--keep", type=Path, default=None, help="folder for sources and output (kept); default temp")
     parser.add_argument("--sample", type=int, default=20_000, help="rows for the read/validate/tokenize split")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local", help="ray: a local Ray instance")
+    parser.add_argument("--address", default=None, help="with --engine ray: join this cluster instead")
     args = parser.parse_args()
 
     from rich.console import Console
@@ -502,7 +505,12 @@ def main() -> None:
 
     rss_before = peak_rss_gib()
     t_build = time.perf_counter()
-    seconds, info, rejected = run(recipe, tokenizer, console)
+    from hermes_data.engine import make_engine
+
+    with contextlib.closing(make_engine(args.engine, None, args.address)) as engine:
+        print(f"engine: {engine.describe()}", file=sys.stderr)
+        t_build = time.perf_counter()  # Ray's start-up is not the build's
+        seconds, info, rejected = run(recipe, tokenizer, console, engine)
     wall = time.perf_counter() - t_build
     rss_build = peak_rss_gib()  # before the yardstick below reads every row again
     raw = raw_tokenize(recipe, tokenizer)

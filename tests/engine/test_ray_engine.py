@@ -196,3 +196,18 @@ def test_near_dedup_on_the_cluster_finds_the_same_duplicates(engine):
     assert (~inline.keep).sum() >= 20  # the copies (long enough answers) were found...
     assert on_ray.keep.tolist() == inline.keep.tolist()  # ...and the same ones, naming the same kept rows
     assert on_ray.details == inline.details
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--address", "127.0.0.1:6379"], "--address joins a Ray cluster: add --engine ray"),
+        (["--engine", "spark"], "--engine 'spark': use local or ray"),
+        (["--engine", "ray", "--workers", "0"], "--workers 0: must be at least 1"),
+    ],
+)
+def test_engine_flags_that_cannot_work_are_one_line_errors(tmp_path, args, message):
+    done = _build(tmp_path, "flags", *args)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"error: {message}"]
+    assert not (tmp_path / "flags").exists()
