@@ -508,7 +508,8 @@ def main() -> None:
     from hermes_data.engine import make_engine
 
     with contextlib.closing(make_engine(args.engine, None, args.address)) as engine:
-        print(f"engine: {engine.describe()}", file=sys.stderr)
+        described = engine.describe()
+        print(f"engine: {described}", file=sys.stderr)
         t_build = time.perf_counter()  # Ray's start-up is not the build's
         seconds, info, rejected = run(recipe, tokenizer, console, engine)
     wall = time.perf_counter() - t_build
@@ -517,6 +518,7 @@ def main() -> None:
     split = split_annotate(recipe, tokenizer, min(args.sample, args.rows))
     figures = report(args, seconds, info, wall, rss_before, split, quality(plants, stage_of(rejected)))
     figures |= yardstick(figures, raw, rss_build)
+    figures |= {"engine": described, "content_sha256": info["manifest"]["content_sha256"]}  # equal for every engine
     print(json.dumps(figures, sort_keys=True))
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
