@@ -2,6 +2,10 @@
 
     python benchmarks/build_scale.py                  # 1,000,000 conversations (issue 3 target: < 15 min, < 24 GiB)
     python benchmarks/build_scale.py --rows 100000    # quicker; --keep DIR keeps the sources and the output
+    python benchmarks/build_scale.py --rows 200000 --keep /tmp/bs --engine ray   # per-batch work on Ray tasks
+
+The rows' `source` names the generated files, so `content_sha256` of two runs (another engine) is comparable only
+when both use the same `--keep DIR`.
 
 Data: conversations shaped like the Hermes 3 mix (single and multi-turn chat, reasoning tags, tool use with a
 `<tools>` system prompt, RAG with `Document:N` context and `<co:N>` citations). Words are whole-word tokens of the

@@ -132,13 +132,7 @@ class RayEngine:
             if cause is not None:
                 raise cause from None  # fn's own error, as the inline engine would raise it
             raise EngineError(f"ray engine: a task failed ({_first_line(exc)})") from None
-        except (
-            ray.exceptions.WorkerCrashedError,
-            ray.exceptions.NodeDiedError,
-            ray.exceptions.ObjectLostError,
-            ray.exceptions.TaskCancelledError,
-            ray.exceptions.RaySystemError,
-        ) as exc:
+        except ray.exceptions.RayError as exc:  # the worker, its node or the result is gone (crash, OOM, lost node)
             raise EngineError(
                 f"ray engine: a worker died while running a batch ({type(exc).__name__}, after {self._retries} "
                 "retries); nothing was written. Check the nodes' memory and logs (/tmp/ray/session_latest/logs)"
