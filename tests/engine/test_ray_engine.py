@@ -117,22 +117,26 @@ def _build(tmp_path: Path, name: str, *args: str) -> subprocess.CompletedProcess
     )
 
 
-def test_build_on_the_cluster_equals_the_local_build(cluster, tmp_path):
+def test_build_on_the_cluster_and_on_a_local_ray_equals_the_local_build(cluster, tmp_path):
     local = _build(tmp_path, "local")
     assert local.returncode == 0, local.stderr
-    on_ray = _build(tmp_path, "ray", "--engine", "ray", "--address", cluster.address)
-    assert on_ray.returncode == 0, on_ray.stderr
+    on_cluster = _build(tmp_path, "cluster", "--engine", "ray", "--address", cluster.address)
+    assert on_cluster.returncode == 0, on_cluster.stderr
+    # No address: a private one-CPU Ray instance, not the cluster this module runs (which `ray.init()` would join).
+    on_local_ray = _build(tmp_path, "ray-local", "--engine", "ray", "--workers", "1")
+    assert on_local_ray.returncode == 0, on_local_ray.stderr
     a = json.loads((tmp_path / "local" / "manifest.json").read_text())
-    b = json.loads((tmp_path / "ray" / "manifest.json").read_text())
-    assert b["content_sha256"] == a["content_sha256"]
-    assert b["funnel"] == a["funnel"] and b["stats"] == a["stats"]
-    rejected = sorted(p.name for p in (tmp_path / "local" / "rejected").iterdir())
-    for name in rejected:  # rejected rows (dedup details name kept ids) are the same bytes too
-        assert (tmp_path / "ray" / "rejected" / name).read_bytes() == (
-            tmp_path / "local" / "rejected" / name
-        ).read_bytes()
     assert a["engine"] == {"engine": "local", "workers": 1}
-    assert b["engine"] == {"engine": "ray", "workers": 2, "nodes": 2}
+    for name, engine in (("cluster", {"workers": 2, "nodes": 2}), ("ray-local", {"workers": 1, "nodes": 1})):
+        b = json.loads((tmp_path / name / "manifest.json").read_text())
+        assert b["content_sha256"] == a["content_sha256"]
+        assert b["funnel"] == a["funnel"] and b["stats"] == a["stats"]
+        assert b["engine"] == {"engine": "ray", **engine}
+        for part in ("data", "rejected"):  # the same shard bytes; rejected rows' dedup details name the same ids
+            files = sorted(p.name for p in (tmp_path / "local" / part).iterdir())
+            assert files == sorted(p.name for p in (tmp_path / name / part).iterdir())
+            for file in files:
+                assert (tmp_path / name / part / file).read_bytes() == (tmp_path / "local" / part / file).read_bytes()
 
 
 def test_an_address_nothing_answers_is_one_line_and_writes_nothing(tmp_path):
