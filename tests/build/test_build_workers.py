@@ -168,5 +168,5 @@ def test_zero_workers_is_a_one_line_error(sources, tmp_path):
         text=True,
     )
     assert done.returncode == 2
-    assert done.stderr.strip().count("\n") == 0 and "--workers 0: use 1 or more" in done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "--workers 0: must be at least 1" in done.stderr
     assert not (sources / "zero").exists()
