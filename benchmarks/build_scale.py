@@ -350,7 +350,8 @@ def raw_tokenize(recipe, tokenizer, batch_size: int = 2048) -> dict[str, float]:
     The yardstick of issue 15: `tokenizers.Tokenizer.encode_batch` (Rust, all cores) on the rendered ChatML texts,
     nothing else. Rendering happens outside the timed part, one batch at a time, so memory stays bounded.
     """
-    from hermes_data.build.sources import SourceReport, iter_source, resolve_paths
+    from hermes_data.build.sources import iter_source
+    from hermes_data.io.sources import SourceReport, resolve_paths
     from hermes_data.tokenizer import render_chatml
 
     backend = tokenizer.backend_tokenizer
@@ -373,8 +374,9 @@ def raw_tokenize(recipe, tokenizer, batch_size: int = 2048) -> dict[str, float]:
 def split_annotate(recipe, tokenizer, sample: int) -> dict[str, float]:
     """rows/s of reading, validating (+ repair and keys) and tokenizing alone, on the first `sample` rows."""
     from hermes_data.build.annotate import prompt_key
-    from hermes_data.build.sources import SourceReport, iter_source, resolve_paths
+    from hermes_data.build.sources import iter_source
     from hermes_data.dedup import exact_key
+    from hermes_data.io.sources import SourceReport, resolve_paths
     from hermes_data.tokenizer import count_tokens
     from hermes_data.validate import repair_record, validate_record
 
@@ -523,6 +525,7 @@ def measure_build(work: Path, args, workers: int, plants: dict) -> dict:
     """One build with `workers` (in its own process): per-stage table, figures, peak RSS of it and its workers."""
     from rich.console import Console
 
+    from hermes_data.build.pipeline import WORKER_MODULES
     from hermes_data.build.recipe import load_recipe
     from hermes_data.engine import make_engine
     from hermes_data.tokenizer import load_tokenizer
@@ -531,7 +534,7 @@ def measure_build(work: Path, args, workers: int, plants: dict) -> dict:
     shutil.rmtree(work / f"cache-{workers}", ignore_errors=True)
     recipe = load_recipe(work / "recipe.yaml")
     tokenizer = load_tokenizer("llama3")
-    engine = make_engine(args.engine, workers, args.address)
+    engine = make_engine(args.engine, workers, args.address, preload=WORKER_MODULES)
     sampler = TreeRss()
     rss_before = peak_rss_gib()
     t_build = time.perf_counter()

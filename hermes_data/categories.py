@@ -17,3 +17,10 @@ CATEGORIES: dict[str, tuple[str, float, int]] = {
 SLUGS: tuple[str, ...] = tuple(CATEGORIES)
 
 PAPER_SHARES: dict[str, float] = {slug: share for slug, (_, share, _) in CATEGORIES.items()}
+
+
+def check_slug(value: str | None, what: str) -> str | None:
+    """`value` when it is a category slug (or None); else the ValueError a recipe validator turns into one line."""
+    if value is not None and value not in SLUGS:
+        raise ValueError(f"{what} {value!r} is not a category; use one of {', '.join(SLUGS)}")
+    return value

@@ -16,15 +16,25 @@ from rich.console import Console
 from hermes_data.build import cache
 from hermes_data.build.annotate import WORK_SCHEMA, annotate, annotate_parallel
 from hermes_data.build.recipe import BuildRecipe
-from hermes_data.build.sources import SAMPLE_PREFIX, SourceReport, fingerprint, iter_source, resolve_paths
+from hermes_data.build.sources import SAMPLE_PREFIX, iter_source
 from hermes_data.build.stages import build_stages
 from hermes_data.engine import Engine, InlineEngine
 from hermes_data.errors import DataError
 from hermes_data.filters.refusal_config import detector_fingerprint
+from hermes_data.io.sources import SourceReport, fingerprint, resolve_paths
 from hermes_data.stages import REJECTED_COLUMNS, Funnel, run_stages
 
 REJECTED_SCHEMA = pa.schema(list(WORK_SCHEMA) + REJECTED_COLUMNS)
 
+
+# What a build's worker processes run (annotate_batch, near-dedup signatures, refusal rules): a local engine
+# imports these once in its forkserver, so the workers forked from it start with them.
+WORKER_MODULES = (
+    "hermes_data.build.annotate",
+    "hermes_data.dedup.near",
+    "hermes_data.dedup.minhash",
+    "hermes_data.filters.refusals",
+)
 
 @dataclass
 class Curated:

@@ -19,7 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from hermes_data.categories import PAPER_SHARES, SLUGS
+from hermes_data.categories import PAPER_SHARES, check_slug
+from hermes_data.dedup.spec import DedupSpec
 from hermes_data.errors import FormatError, RecipeError
 from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.formats import FORMATS
@@ -27,12 +28,6 @@ from hermes_data.formats.column_map import column_map
 from hermes_data.recipe import Strict, check_sources, read_recipe, resolve_local
 
 REPAIRS = ("python_literal",)
-
-
-def _check_slug(value: str | None, what: str) -> str | None:
-    if value is not None and value not in SLUGS:
-        raise ValueError(f"{what} {value!r} is not a category; use one of {', '.join(SLUGS)}")
-    return value
 
 
 class FiltersSpec(Strict):
@@ -129,7 +124,7 @@ class SourceSpec(Strict):
     @field_validator("category")
     @classmethod
     def _slug(cls, v: str | None) -> str | None:
-        return _check_slug(v, "category")
+        return check_slug(v, "category")
 
     @model_validator(mode="after")
     def _column_map(self) -> SourceSpec:
@@ -143,7 +138,7 @@ class SourceSpec(Strict):
     @classmethod
     def _map_slugs(cls, v: dict[str, str] | None) -> dict[str, str] | None:
         for source_value, slug in (v or {}).items():
-            _check_slug(slug, f"category_map[{source_value!r}] ->")
+            check_slug(slug, f"category_map[{source_value!r}] ->")
         return v
 
     @model_validator(mode="after")
@@ -153,17 +148,6 @@ class SourceSpec(Strict):
         if self.category_map and not self.category_column:
             self.category_column = "category"  # the common case: the source's own `category` field
         return self
-
-
-class NearDedupSpec(Strict):
-    threshold: float = Field(default=0.8, gt=0, le=1)
-    num_perm: int = Field(default=128, ge=16, le=1024)
-    ngram: int = Field(default=5, ge=1, le=20)
-
-
-class DedupSpec(Strict):
-    exact: bool = True
-    near: NearDedupSpec | None = NearDedupSpec()
 
 
 class MixtureSpec(Strict):
@@ -176,7 +160,7 @@ class MixtureSpec(Strict):
     @classmethod
     def _weights(cls, v: dict[str, float]) -> dict[str, float]:
         for slug, weight in v.items():
-            _check_slug(slug, "weights key")
+            check_slug(slug, "weights key")
             if weight < 0:
                 raise ValueError(f"weight of {slug!r} is negative ({weight:g}); weights are shares >= 0")
         if not any(w > 0 for w in v.values()):

@@ -12,10 +12,10 @@ from rich.table import Table
 from hermes_data.build.mix import category_stats, mix
 from hermes_data.build.pipeline import REJECTED_SCHEMA, curate
 from hermes_data.build.recipe import BuildRecipe
-from hermes_data.build.sources import resolve_paths
 from hermes_data.build.stages import stage_names
 from hermes_data.categories import CATEGORIES
 from hermes_data.engine import Engine, InlineEngine
+from hermes_data.io.sources import resolve_paths
 from hermes_data.record import FIELDS, RECORD_SCHEMA
 
 
@@ -119,8 +119,9 @@ def print_plan(console: Console, recipe: BuildRecipe) -> dict:
     no tokens. Raises a RecipeError naming every weighted category no source has rows for, after the plan."""
     from collections import Counter
 
-    from hermes_data.build.sources import SourceReport, iter_source
+    from hermes_data.build.sources import iter_source
     from hermes_data.filters.per_source import describe_overrides
+    from hermes_data.io.sources import SourceReport
 
     plan = {"name": recipe.name, "output": recipe.output, "sources": [], "stages": stage_names(recipe)}
     categories: Counter = Counter()

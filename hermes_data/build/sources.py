@@ -8,91 +8,18 @@ themselves); else the record's own category. A row left without a slug is reject
 
 from __future__ import annotations
 
-import glob
-import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from hermes_data.build.reasoning import apply_reasoning
 from hermes_data.build.recipe import SourceSpec
 from hermes_data.categories import SLUGS
-from hermes_data.errors import DataError
-from hermes_data.formats import UniqueIds, Unreadable, read_records
+from hermes_data.formats import Unreadable, read_records
 from hermes_data.formats.column_map import column_map
 from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
-from hermes_data.io.user_files import check_data_input
-from hermes_data.recipe import SAMPLE_PREFIX, resolve_sample
+from hermes_data.io.sources import SourceReport
+from hermes_data.recipe import SAMPLE_PREFIX
 from hermes_data.record import meta_of
-
-
-@dataclass
-class SourceReport:
-    """What one source contributed: resolved location and counts, for the manifest and the card."""
-
-    path: str
-    format: str | None
-    resolved: str
-    rows_read: int = 0
-    rows_unreadable: int = 0
-    unreadable_examples: list[str] = field(default_factory=list)
-    unmapped_values: dict[str, int] = field(default_factory=dict)
-    reasoning_mode: str = "keep"
-    reasoning_turns: int = 0  # assistant turns whose reasoning was kept in meta, rendered or dropped
-    ids: UniqueIds = field(default_factory=UniqueIds)  # ids are unique within the source (formats/row_ids.py)
-
-    def as_dict(self) -> dict:
-        extra = {"reasoning": {self.reasoning_mode: self.reasoning_turns}} if self.reasoning_turns else {}
-        if self.ids.num_duplicates:  # only when it happened, so the reports of clean sources keep their shape
-            extra["duplicate_ids"] = {"rows": self.ids.num_duplicates, "example": self.ids.example}
-        return {
-            "path": self.path,
-            "format": self.format,
-            "resolved": self.resolved,
-            "rows_read": self.rows_read,
-            "rows_unreadable": self.rows_unreadable,
-            "unreadable_examples": self.unreadable_examples[:5],
-            "unmapped_values": self.unmapped_values,
-            **extra,
-        }
-
-
-def resolve_paths(spec: SourceSpec) -> list[str]:
-    """The concrete inputs of a source: a sample name, a Hub id, a folder or file, or the files a glob matches."""
-    path = spec.path
-    if path.startswith(SAMPLE_PREFIX):
-        return [str(resolve_sample(path))]
-    if path.startswith(("hub:", "hf://")):
-        from hermes_data.formats.hub import resolve_revision
-
-        return [resolve_revision(path, spec.revision)]
-    if any(ch in path for ch in "*?["):
-        matches = sorted(glob.glob(path, recursive=True))
-        if not matches:
-            raise DataError(f"source {path!r} matches no files; check the glob in the recipe's sources")
-        for match in matches:
-            check_data_input(match)
-        return matches
-    if not Path(path).exists():
-        raise DataError(f"source {path!r} does not exist; fix sources[].path in the recipe")
-    check_data_input(path)
-    return [path]
-
-
-def fingerprint(paths: list[str]) -> str:
-    """Content identity of local inputs (sha256 of the bytes); Hub ids are identified by their revision."""
-    digest = hashlib.sha256()
-    for p in paths:
-        digest.update(p.encode())
-        target = Path(p)
-        files = sorted(f for f in target.rglob("*") if f.is_file()) if target.is_dir() else [target]
-        for f in files:
-            if f.exists():
-                with f.open("rb") as fh:
-                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def iter_source(spec: SourceSpec, report: SourceReport, paths: list[str]) -> Iterator[dict]:

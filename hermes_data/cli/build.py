@@ -52,9 +52,10 @@ def _check_engine_options(name: str, workers: int | None, address: str | None) -
 def build_engine(name: str = "local", workers: int | None = None, address: str | None = None):
     """The engine a build runs its per-batch work on: `--workers` local processes (default: every core), or Ray
     tasks on a local instance or the cluster at `address` (default: every CPU it has)."""
+    from hermes_data.build.pipeline import WORKER_MODULES
     from hermes_data.engine import make_engine
     from hermes_data.engine.local import default_workers
 
     if name == "local" and workers is None:
         workers = default_workers()
-    return make_engine(name, workers, address)
+    return make_engine(name, workers, address, preload=WORKER_MODULES)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol, TypeVar
 
 from hermes_data.errors import HermesError
@@ -54,9 +54,12 @@ class InlineEngine:
         self.close()
 
 
-def make_engine(name: str = "local", workers: int | None = None, address: str | None = None) -> Engine:
+def make_engine(
+    name: str = "local", workers: int | None = None, address: str | None = None, preload: Sequence[str] = ()
+) -> Engine:
     """`local` with one worker runs inline; more workers use local processes; `ray` joins or starts a cluster.
-    `workers` below 1 is a user error (`--workers 0`)."""
+    `workers` below 1 is a user error (`--workers 0`). `preload`: modules local worker processes import before their
+    first item (the caller's batch functions), so no worker pays for it."""
     if workers is not None and workers < 1:
         raise EngineError(f"--workers {workers}: use 1 or more worker processes")
     if name == "local":
@@ -64,7 +67,7 @@ def make_engine(name: str = "local", workers: int | None = None, address: str | 
             return InlineEngine()
         from hermes_data.engine.local import LocalEngine
 
-        return LocalEngine(workers)
+        return LocalEngine(workers, preload=preload)
     if name == "ray":
         from hermes_data.engine.ray_engine import RayEngine
 

@@ -4,7 +4,8 @@ Workers start through the **forkserver** context, not `fork`: the parent has usu
 thread pool (and torch's, when the trainer extras are imported) does not survive a fork (a child can inherit a lock
 held by a thread that no longer exists and hang, and `tokenizers` disables its parallelism after a fork). A fork from
 the small, single-threaded server process has none of that, and costs less than `spawn`'s fresh interpreter per
-worker: the server imports the modules named in `_PRELOAD` once and every worker is a fork of it.
+worker: the server imports the modules its caller names (`preload`, the build's batch functions) once and every
+worker is a fork of it.
 
 Per-worker state (the tokenizer, the recipe's stages) is loaded on the first item a worker sees and kept for the
 next ones (`functools.lru_cache` in the worker functions), so the protocol needs no initializer and the Ray engine
@@ -29,7 +30,7 @@ import os
 import pickle
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
@@ -38,10 +39,6 @@ from hermes_data.engine.base import EngineError
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-# Imported once in the forkserver so each worker starts with them (the build's batch functions and their deps).
-_PRELOAD = ["hermes_data.build.annotate", "hermes_data.dedup.minhash"]
-
 
 def default_workers() -> int:
     """The CPUs this process may run on (a container's or taskset's limit), at least 1."""
@@ -57,11 +54,12 @@ class LocalEngine:
 
     name = "local"
 
-    def __init__(self, workers: int, *, in_flight: int | None = None) -> None:
+    def __init__(self, workers: int, *, in_flight: int | None = None, preload: Sequence[str] = ()) -> None:
         if workers < 1:
             raise EngineError(f"--workers {workers}: use 1 or more worker processes")
         self.workers = workers
         self.in_flight = in_flight or 2 * workers
+        self.preload = list(preload)  # imported once in the forkserver, so each worker starts with them
         self._pool: ProcessPoolExecutor | None = None
         self._spool: tempfile.TemporaryDirectory | None = None
         self._spooled = itertools.count()
@@ -87,7 +85,7 @@ class LocalEngine:
     def _submit(self, fn: Callable, item) -> Future:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(_PRELOAD)
+            context.set_forkserver_preload(self.preload)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
             shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
             self._spool = tempfile.TemporaryDirectory(prefix="hermes-engine-", dir=shm)

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hermes_data.build.recipe import _check_slug
+from hermes_data.categories import check_slug
 from hermes_data.errors import RecipeError
 from hermes_data.generate.structure_files import load_json_schema, load_tool_files
 from hermes_data.recipe import Strict, apply_overrides, load_yaml, parse_model
@@ -139,7 +139,7 @@ class TaskSpec(Strict):
     @field_validator("category")
     @classmethod
     def _slug(cls, v: str | None) -> str | None:
-        return _check_slug(v, "category")
+        return check_slug(v, "category")
 
     @model_validator(mode="after")
     def _resolve(self) -> TaskSpec:

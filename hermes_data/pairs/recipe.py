@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hermes_data.build.recipe import DedupSpec, _check_slug
+from hermes_data.categories import check_slug
+from hermes_data.dedup.spec import DedupSpec
 from hermes_data.formats import FORMATS
 from hermes_data.pairs.readers import PAIR_FORMATS
 from hermes_data.recipe import SAMPLE_PREFIX, Strict, check_sources, read_recipe, resolve_local
@@ -33,7 +34,7 @@ class PairSourceSpec(Strict):
     @field_validator("category")
     @classmethod
     def _slug(cls, v: str | None) -> str | None:
-        return _check_slug(v, "category")
+        return check_slug(v, "category")
 
     @model_validator(mode="after")
     def _format_fits_kind(self) -> PairSourceSpec:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hermes_data.build.sources import SourceReport, resolve_paths
 from hermes_data.categories import SLUGS
 from hermes_data.formats import Unreadable, read_records
+from hermes_data.io.sources import SourceReport, resolve_paths
 from hermes_data.pairs.readers import input_kind, read_pairs
 from hermes_data.pairs.recipe import SAMPLE_PREFIX, PairSourceSpec
 from hermes_data.recipe import resolve_sample
@@ -24,7 +24,7 @@ class ReadInputs:
 def source_paths(spec: PairSourceSpec) -> list[str]:
     if spec.path.startswith(SAMPLE_PREFIX):
         return [str(resolve_sample(spec.path, default=""))]
-    return resolve_paths(spec)  # type: ignore[arg-type] - it reads path and revision only
+    return resolve_paths(spec)
 
 
 def source_kind(spec: PairSourceSpec, path: str) -> str:

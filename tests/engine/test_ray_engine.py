@@ -190,8 +190,8 @@ def _near_dup_table():
 def test_near_dedup_on_the_cluster_finds_the_same_duplicates(engine):
     import pyarrow as pa
 
-    from hermes_data.build.recipe import NearDedupSpec
     from hermes_data.dedup.near import near_dedup_stage
+    from hermes_data.dedup.spec import NearDedupSpec
 
     table = pa.Table.from_batches(_near_dup_table())
     spec = NearDedupSpec(threshold=0.8)
