@@ -18,6 +18,7 @@ from hermes_data.formats.hub import _HUB_PREFIXES, SAVED_MARKERS
 from hermes_data.formats.items import Unreadable
 from hermes_data.formats.jsonrows import iter_json_rows
 from hermes_data.formats.rows import shapes_of
+from hermes_data.io.user_files import is_lfs_pointer, lfs_pointer_message
 
 FORMATS = ("sharegpt", "openai", "alpaca", "transcript", "parquet", "hub")
 
@@ -32,7 +33,17 @@ _DATA_FILES = (".json", ".jsonl", ".ndjson", ".csv", ".parquet", ".arrow", ".txt
 _HUB_NAME = re.compile(r"[\w.-]+/[\w.-]+(@[\w./-]+)?")
 
 
+def _is_lfs_pointer(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return is_lfs_pointer(fh.read(128))
+    except OSError:
+        return False
+
+
 def _unknown(path: str, why: str) -> FormatError:
+    if _is_lfs_pointer(path):  # a file inside a folder, which check_data_input did not open
+        return FormatError(lfs_pointer_message(path))
     return FormatError(
         f"{path}: cannot tell the input format ({why}); accepted formats: {', '.join(FORMATS)}; name one with --format"
     )
@@ -78,6 +89,10 @@ def sniff_format(path: str, columns: ColumnMap | None = None) -> str | None:
 
 def _folder_format(path: str) -> str:
     names = os.listdir(path)
+    # A clone without `git lfs` holds pointers in place of every data file; say so before any loader trips on them.
+    pointers = [n for n in sorted(names) if n.lower().endswith(_DATA_FILES) and _is_lfs_pointer(os.path.join(path, n))]
+    if pointers:
+        raise FormatError(lfs_pointer_message(os.path.join(path, pointers[0])))
     if any(m in names for m in SAVED_MARKERS):
         return "hub"
     if any(n.endswith(".parquet") for n in names) or os.path.isdir(os.path.join(path, "data")):

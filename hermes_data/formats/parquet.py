@@ -16,6 +16,7 @@ from hermes_data.errors import DataError, FormatError
 from hermes_data.formats.common import RowError
 from hermes_data.formats.items import ReadItem, Unreadable
 from hermes_data.formats.rows import convert_row, shapes_of
+from hermes_data.io.user_files import unreadable_parquet
 
 _BATCH_ROWS = 1024
 
@@ -43,7 +44,7 @@ def _read_file(file: str, source: str) -> Iterator[ReadItem]:
     try:
         parquet = pq.ParquetFile(file)
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError variants for truncated or foreign files
-        raise DataError(f"{file}: not a readable Parquet file ({exc})") from None
+        raise unreadable_parquet(file, exc) from None
     shapes = shapes_of(parquet.schema_arrow.names)
     if len(shapes) != 1:
         raise FormatError(

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hermes_data.errors import DataError, where
 from hermes_data.generate.recipe import FileSeeds, HubSeeds, TaskSpec
+from hermes_data.io.user_files import unreadable_parquet
 
 SEED_FIELDS = ("prompt", "instruction", "question", "text")  # the first present in a seed row is the prompt
 JSONL_SUFFIXES = tuple(f"{base}{codec}" for base in (".jsonl", ".json") for codec in ("", ".gz", ".bz2", ".xz", ".zst"))
@@ -96,7 +97,7 @@ def _parquet_rows(path: Path, column: str | None, extra: dict[str, str]) -> Iter
     try:
         parquet = pq.ParquetFile(path)
     except OSError as exc:
-        raise DataError(f"{path}: not a readable Parquet file ({exc})") from None
+        raise unreadable_parquet(path, exc) from None
     names = parquet.schema_arrow.names
     prompt_column = column or next((f for f in SEED_FIELDS if f in names), SEED_FIELDS[0])
     wanted = [prompt_column, *extra.values()]

@@ -17,6 +17,7 @@ from hermes_data.errors import DataError, HermesError
 
 HEAD_BYTES = 1 << 16  # enough to tell text from binary and to find a wrong encoding in any real file
 # Magic numbers of inputs that are binary by design (Parquet; gzip, bzip2, xz, zstd streams).
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 BINARY_FORMATS = (b"PAR1", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
 EMPTY_HINT = {"recipe": "a recipe is a YAML mapping of settings (key: value lines)"}
 _WIDE_BOMS = {
@@ -70,9 +71,34 @@ def check_data_input(path: str | Path) -> None:
         raise DataError(f"{path}: the file is empty (0 bytes), so there are no rows to read; check the path")
     if head.startswith(BINARY_FORMATS):
         return
+    if is_lfs_pointer(head):
+        raise DataError(lfs_pointer_message(path))
     wide = _wide_encoding(head)
     if wide:
         raise DataError(f"{path}: the file is {wide} text, not UTF-8; re-save it as UTF-8 (iconv -f {wide} -t UTF-8)")
+
+
+def is_lfs_pointer(head: bytes) -> bool:
+    """A Git LFS pointer: the small text file a clone without `git lfs` holds in place of the real data."""
+    return head.startswith(LFS_POINTER)
+
+
+def lfs_pointer_message(path: str | Path) -> str:
+    return (
+        f"{path}: this is a Git LFS pointer, not the data (the repository was cloned without its LFS files); "
+        "run `git lfs pull` in the clone, or download the file itself"
+    )
+
+
+def unreadable_parquet(file: str | Path, exc: Exception) -> DataError:
+    """The error for a Parquet file pyarrow cannot open: a Git LFS pointer said as such, else pyarrow's reason."""
+    try:
+        with open(file, "rb") as fh:
+            if is_lfs_pointer(fh.read(128)):
+                return DataError(lfs_pointer_message(file))
+    except OSError:
+        pass
+    return DataError(f"{file}: not a readable Parquet file ({exc})")
 
 
 def _read_bytes(path: Path, what: str, error: type[HermesError]) -> bytes:

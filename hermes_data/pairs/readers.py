@@ -23,6 +23,7 @@ from hermes_data.formats.jsonrows import iter_json_rows
 from hermes_data.formats.parquet import parquet_files
 from hermes_data.formats.rows import shapes_of
 from hermes_data.io.compressed import COMPRESSED_SUFFIXES
+from hermes_data.io.user_files import unreadable_parquet
 from hermes_data.pairs.convert import is_pair_row, pair_row_to_pair
 
 PAIR_FORMATS = ("json", "parquet", "hub")
@@ -107,7 +108,7 @@ def _parquet(file: str):
     try:
         return pq.ParquetFile(file)
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError variants for truncated or foreign files
-        raise DataError(f"{file}: not a readable Parquet file ({exc})") from None
+        raise unreadable_parquet(file, exc) from None
 
 
 def _json_files(path: str) -> list[str]:
