@@ -24,6 +24,7 @@ into the pipe that nobody reads any more (seen: the build hung in `shutdown` ins
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -103,6 +104,8 @@ class LocalEngine:
 
     def close(self) -> None:
         if self._pool is not None:
+            if getattr(self._pool, "_broken", False):
+                _kill_workers(self._pool)
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         if self._spool is not None:
@@ -120,6 +123,16 @@ _DIED = (
     "a worker process of the local engine died (killed, or out of memory) and the build stopped without writing "
     "its output; rerun, with fewer --workers if memory is short"
 )
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a broken pool's remaining workers. CPython 3.11 marks a pool broken without the submit lock, so a worker
+    started as it broke escapes the pool's own terminate, runs its item and blocks forever sending the result to a
+    pipe no one reads; `shutdown` then waits on it forever (seen: a build hung after one worker was killed)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
 
 
 def _run_spooled(fn: Callable, path: str):
