@@ -36,6 +36,7 @@ WORKER_MODULES = (
     "hermes_data.filters.refusals",
 )
 
+
 @dataclass
 class Curated:
     """The rows that survived filters and dedup, with everything dropped on the way."""

@@ -40,6 +40,7 @@ from hermes_data.engine.base import EngineError
 T = TypeVar("T")
 R = TypeVar("R")
 
+
 def default_workers() -> int:
     """The CPUs this process may run on (a container's or taskset's limit), at least 1."""
     try:
