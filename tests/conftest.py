@@ -44,3 +44,25 @@ def work_table(tokenizer):
         return pa.concat_tables(list(batches))
 
     return make
+
+
+@pytest.fixture
+def data_cli(monkeypatch, capsys):
+    """`hermes-data …` in this process through the real `main` (exit codes, one-line errors); fast, for the many
+    small cases. Returns (exit code, stdout, stderr)."""
+    import sys
+
+    from hermes_data.cli import main
+
+    def run(*args: object) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["hermes-data", *map(str, args)])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
