@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Annotated
 
 import typer
 
@@ -57,56 +58,64 @@ app.command("eval")(eval_command)
 app.command("compare")(compare_command)
 
 
+# The launch options `sft` and `dpo` share, declared once.
+Nproc = Annotated[int | None, typer.Option("--nproc", help="Processes on this node (default: the recipe's launch).")]
+Nnodes = Annotated[int | None, typer.Option("--nnodes", help="Number of nodes (default: the recipe's launch).")]
+NodeRank = Annotated[int, typer.Option("--node-rank", help="This node's rank among --nnodes.")]
+MasterAddr = Annotated[str | None, typer.Option("--master-addr", help="Address of node 0 (multi-node).")]
+MasterPort = Annotated[int, typer.Option("--master-port")]
+Overrides = Annotated[list[str], typer.Option("--set", help="key=value (dotted keys, YAML values), repeatable.")]
+
+
 @app.command("sft")
 def sft(
     recipe: str = typer.Argument(..., help="SFT recipe YAML, e.g. recipes/sft-tiny-cpu.yaml."),
-    nproc: int | None = typer.Option(None, "--nproc", help="Processes on this node (default: the recipe's launch)."),
-    nnodes: int | None = typer.Option(None, "--nnodes", help="Number of nodes (default: the recipe's launch)."),
-    node_rank: int = typer.Option(0, "--node-rank", help="This node's rank among --nnodes."),
-    master_addr: str | None = typer.Option(None, "--master-addr", help="Address of node 0 (multi-node)."),
-    master_port: int = typer.Option(29500, "--master-port"),
-    overrides: list[str] = typer.Option([], "--set", help="key=value (dotted keys, YAML values), repeatable."),
+    nproc: Nproc = None,
+    nnodes: Nnodes = None,
+    node_rank: NodeRank = 0,
+    master_addr: MasterAddr = None,
+    master_port: MasterPort = 29500,
+    overrides: Overrides = [],  # noqa: B006 - typer's default, never mutated
     dry_run: bool = typer.Option(False, "--dry-run", help="Print per-rank memory from a meta-device model; no run."),
 ) -> None:
     """Supervised fine-tuning with FSDP2: packed masked ChatML, global-batch loss, step-N/ checkpoints, epoch-K/."""
-    from hermes_train.recipe import parse_overrides
     from hermes_train.sft.config import load_sft_recipe
     from hermes_train.sft.launch import launch, plan_memory
 
-    if dry_run:
-        spec = load_sft_recipe(recipe, parse_overrides(overrides))
-        world = (nproc or spec.launch.nproc_per_node) * (nnodes or spec.launch.nnodes)
-        typer.echo(json.dumps(plan_memory(spec, world_size=world), indent=2))
-        return
-    code = launch(recipe, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
-                  master_port=master_port)  # fmt: skip
-    if code:
-        raise typer.Exit(code)
+    world = dict(nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr, master_port=master_port)
+    _train_command(recipe, overrides, dry_run, world, load=load_sft_recipe, plan=plan_memory, launch=launch)
 
 
 @app.command("dpo")
 def dpo(
     recipe: str = typer.Argument(..., help="DPO recipe YAML, e.g. recipes/dpo-tiny-cpu.yaml."),
-    nproc: int | None = typer.Option(None, "--nproc", help="Processes on this node (default: the recipe's launch)."),
-    nnodes: int | None = typer.Option(None, "--nnodes", help="Number of nodes (default: the recipe's launch)."),
-    node_rank: int = typer.Option(0, "--node-rank", help="This node's rank among --nnodes."),
-    master_addr: str | None = typer.Option(None, "--master-addr", help="Address of node 0 (multi-node)."),
-    master_port: int = typer.Option(29500, "--master-port"),
-    overrides: list[str] = typer.Option([], "--set", help="key=value (dotted keys, YAML values), repeatable."),
+    nproc: Nproc = None,
+    nnodes: Nnodes = None,
+    node_rank: NodeRank = 0,
+    master_addr: MasterAddr = None,
+    master_port: MasterPort = 29500,
+    overrides: Overrides = [],  # noqa: B006 - typer's default, never mutated
     dry_run: bool = typer.Option(False, "--dry-run", help="Print base and adapter sizes per rank; no run."),
 ) -> None:
     """LoRA DPO with FSDP2: reference = adapter disabled, RMSProp, NEFTune on the policy only, epoch-K/ adapters."""
     from hermes_train.dpo.config import load_dpo_recipe
     from hermes_train.dpo.launch import launch, plan_parameters
+
+    world = dict(nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr, master_port=master_port)
+    _train_command(recipe, overrides, dry_run, world, load=load_dpo_recipe, plan=plan_parameters, launch=launch)
+
+
+def _train_command(recipe: str, overrides: list[str], dry_run: bool, world: dict, *, load, plan, launch) -> None:
+    """What `sft` and `dpo` do alike: print the `--dry-run` plan for the world size, or launch the ranks (after the
+    trainer's pre-flight) and exit with their status."""
     from hermes_train.recipe import parse_overrides
 
     if dry_run:
-        spec = load_dpo_recipe(recipe, parse_overrides(overrides))
-        world = (nproc or spec.launch.nproc_per_node) * (nnodes or spec.launch.nnodes)
-        typer.echo(json.dumps(plan_parameters(spec, world_size=world), indent=2))
+        spec = load(recipe, parse_overrides(overrides))
+        size = (world["nproc"] or spec.launch.nproc_per_node) * (world["nnodes"] or spec.launch.nnodes)
+        typer.echo(json.dumps(plan(spec, world_size=size), indent=2))
         return
-    code = launch(recipe, overrides, nproc=nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
-                  master_port=master_port)  # fmt: skip
+    code = launch(recipe, overrides, **world)
     if code:
         raise typer.Exit(code)
 

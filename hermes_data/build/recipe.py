@@ -26,24 +26,16 @@ from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.formats import FORMATS
 from hermes_data.formats.column_map import column_map
 from hermes_data.recipe import Strict, check_sources, read_recipe, resolve_local
+from hermes_data.recipe.fields import CategorySlug, LengthFilters
 
 REPAIRS = ("python_literal",)
 
 
-class FiltersSpec(Strict):
-    min_tokens: int = Field(default=16, ge=0)
-    max_tokens: int = Field(default=8192, gt=0)
-    drop_invalid: bool = True
+class FiltersSpec(LengthFilters):
     refusals: bool | RefusalsSettings = True  # true: the rules; an object picks the method (filters/refusal_config.py)
     empty_turns: bool = True
     template_placeholder: bool = True  # drop replies with unrendered `{{name}}` (filters/template_placeholder.py)
     model_priority: list[str] = []
-
-    @model_validator(mode="after")
-    def _range(self) -> FiltersSpec:
-        if self.min_tokens >= self.max_tokens:
-            raise ValueError(f"min_tokens ({self.min_tokens}) must be below max_tokens ({self.max_tokens})")
-        return self
 
 
 # `model_priority` ranks models answering the same prompt across every source, so it has one value per build.
@@ -103,7 +95,7 @@ class SourceSpec(Strict):
     config: str | None = None  # Hub dataset config
     revision: str | None = None  # Hub revision (tag, branch or commit)
     split: str = "train"
-    category: str | None = None
+    category: CategorySlug = None
     category_column: str | None = None  # a field of the input rows (kept in meta) holding the source's category
     category_map: dict[str, str] | None = None  # source value -> slug
     model: str | None = None
@@ -120,11 +112,6 @@ class SourceSpec(Strict):
     # Rows with images/audio (meta.non_text_parts): dropped as `non_text_content`, or kept with only their text parts.
     non_text: Literal["drop", "keep"] = "drop"
     reasoning: ReasoningSpec = ReasoningSpec()
-
-    @field_validator("category")
-    @classmethod
-    def _slug(cls, v: str | None) -> str | None:
-        return check_slug(v, "category")
 
     @model_validator(mode="after")
     def _column_map(self) -> SourceSpec:

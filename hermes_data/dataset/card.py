@@ -44,6 +44,11 @@ def card_header(manifest: dict, license: str) -> dict:  # noqa: A002 - the Hub c
         tags.append("synthetic")
     if manifest["stats"]["categories"].get("tool_use", {}).get("rows"):
         tags.append("function-calling")
+    return hub_header(manifest, license, tags)
+
+
+def hub_header(manifest: dict, license: str, tags: list[str]) -> dict:  # noqa: A002 - the Hub calls it license
+    """The Hub's YAML metadata of a dataset folder (build or pairs): name, license, size bucket, tags, train split."""
     return {
         "pretty_name": manifest["name"],
         "license": license,
@@ -66,6 +71,12 @@ def render_card(
     revision: str | None = None,
 ) -> str:
     """The card for a build; publish passes `repo` and `revision` so the loading snippet names this exact version."""
+    return render_template(TEMPLATE, card_context(manifest, license, repo=repo, revision=revision))
+
+
+def render_template(template: str, context: dict) -> str:
+    """Render `datacards/<template>` in a Jinja2 sandbox (the templates ship as editable files) with the card
+    filters `num`, `pct` and `cell`."""
     env = SandboxedEnvironment(
         loader=FileSystemLoader(str(resource_dir("datacards"))),
         autoescape=False,  # Markdown, not HTML
@@ -75,35 +86,40 @@ def render_card(
         keep_trailing_newline=True,
     )
     env.filters.update(num=num, pct=pct, cell=cell)
-    return env.get_template(TEMPLATE).render(**card_context(manifest, license, repo=repo, revision=revision))
+    return env.get_template(template).render(**context)
 
 
 def card_context(manifest: dict, license: str, *, repo: str | None, revision: str | None) -> dict:  # noqa: A002
     """The template's variables, precomputed from the manifest."""
-    stats = manifest["stats"]
-    totals = stats["totals"]
+    totals = manifest["stats"]["totals"]
     recipe = manifest.get("recipe") or {}
-    categories = [
-        {"name": CATEGORIES[slug][0] if slug in CATEGORIES else slug, "slug": slug, **figures}
-        for slug, figures in stats["categories"].items()
-    ]
-    funnel = [{"action": "dropped", **entry} for entry in manifest.get("funnel", [])]
-    recipe_yaml = yaml.safe_dump(recipe, sort_keys=False, allow_unicode=True)
     return {
-        "header_yaml": yaml.safe_dump(card_header(manifest, license), sort_keys=False, allow_unicode=True),
-        "name": manifest["name"],
-        "manifest": manifest,
-        "totals": totals,
+        **common_context(manifest, card_header(manifest, license), repo=repo, revision=revision),
         "input_pct": _share(totals.get("input_tokens", 0), totals.get("tokens", 0)),
         "output_pct": _share(totals.get("output_tokens", 0), totals.get("tokens", 0)),
-        "categories": categories,
         "unit": (recipe.get("mixture") or {}).get("unit", "tokens"),
-        "funnel": funnel,
         "rows_read": sum(int(s.get("rows_read") or 0) for s in manifest.get("sources", [])),
-        "rows_rejected": sum(int(f.get("rows") or 0) for f in manifest.get("rejected", [])),
         "sources": _source_rows(manifest.get("sources", []), recipe.get("sources") or []),
         "filter_overrides": _filter_overrides(recipe.get("sources") or []),
         "mixture_lines": _mixture_lines(manifest.get("mixture")),
+    }
+
+
+def common_context(manifest: dict, header: dict, *, repo: str | None, revision: str | None) -> dict:
+    """The variables every card template uses (build and pairs): header, totals, categories, funnel, rejected rows,
+    the loading snippet's repo and revision, and the resolved recipe with a fence that cannot end early."""
+    recipe_yaml = yaml.safe_dump(manifest.get("recipe") or {}, sort_keys=False, allow_unicode=True)
+    return {
+        "header_yaml": yaml.safe_dump(header, sort_keys=False, allow_unicode=True),
+        "name": manifest["name"],
+        "manifest": manifest,
+        "totals": manifest["stats"]["totals"],
+        "categories": [
+            {"name": CATEGORIES[slug][0] if slug in CATEGORIES else slug, "slug": slug, **figures}
+            for slug, figures in manifest["stats"]["categories"].items()
+        ],
+        "funnel": [{"action": "dropped", **entry} for entry in manifest.get("funnel", [])],
+        "rows_rejected": sum(int(f.get("rows") or 0) for f in manifest.get("rejected", [])),
         "repo": repo,
         "revision": revision,
         "recipe_yaml": recipe_yaml,

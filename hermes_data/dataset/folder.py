@@ -10,17 +10,25 @@ left as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hermes_data.dataset.manifest import MANIFEST_NAME, ContentHasher, file_entry
+from hermes_data.dataset.manifest import (
+    DATA_DIR,
+    MANIFEST_NAME,
+    REJECTED_DIR,
+    ContentHasher,
+    build_manifest,
+    file_entry,
+)
 from hermes_data.errors import DataError
 from hermes_data.io.outputs import check_output_folder
 from hermes_data.record import RECORD_SCHEMA
@@ -48,6 +56,47 @@ def atomic_folder(output: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_dataset_folder(
+    output: str | Path,
+    *,
+    kept: pa.Table,
+    schema: pa.Schema,
+    hasher: ContentHasher,
+    rejected: list[tuple[pa.Table, pa.Schema, str]],
+    render_card: Callable[[dict, str], str],
+    recipe: dict,
+    shard_rows: int,
+    license: str,  # noqa: A002 - the Hub calls it license
+    **manifest_fields,
+) -> dict:
+    """Write a whole dataset folder at `output` (replacing an earlier one there) and return its manifest: the kept
+    rows as `data/train-*` shards (hashed by `hasher`), each `(table, schema, pattern)` of `rejected` under
+    `rejected/`, the card `render_card(manifest, license)` as README.md, and `manifest.json` last. Build and pairs
+    folders are both written by it; `manifest_fields` go to `build_manifest` as they are."""
+    if shard_rows <= 0:
+        raise ValueError(f"shard_rows must be positive, got {shard_rows}")
+    with atomic_folder(output) as tmp:
+        shards = write_shards(tmp, kept, shard_rows, schema, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
+        rejected_files = [
+            entry
+            for table, table_schema, pattern in rejected
+            for entry in write_shards(tmp, table, shard_rows, table_schema, REJECTED_DIR, pattern)
+        ]
+        manifest = build_manifest(
+            name=str(recipe.get("name") or Path(output).name),
+            recipe=recipe,
+            content_hash=hasher.hexdigest(),
+            shards=shards,
+            rejected=rejected_files,
+            license=license,
+            **manifest_fields,
+        )
+        write_text(tmp / "README.md", render_card(manifest, license))
+        # Written last: its presence is what marks the folder complete.
+        write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest
 
 
 def check_replaceable(output: Path) -> None:

@@ -7,7 +7,6 @@ parquet, openai or sharegpt atomically.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Iterator
 
@@ -17,12 +16,11 @@ from hermes_data.formats.common import UTF8_REPLACED, RowError
 from hermes_data.formats.detect import FORMATS, detect, detect_format
 from hermes_data.formats.hub import read_dataset
 from hermes_data.formats.items import ReadItem, Unreadable
-from hermes_data.formats.jsonrows import iter_json_rows
+from hermes_data.formats.jsonrows import iter_json_rows, json_files
 from hermes_data.formats.parquet import read_parquet
 from hermes_data.formats.row_ids import UniqueIds
 from hermes_data.formats.rows import convert_row
 from hermes_data.formats.writers import WRITE_FORMATS, write_records
-from hermes_data.io.compressed import COMPRESSED_SUFFIXES
 
 __all__ = [
     "FORMATS",
@@ -35,8 +33,6 @@ __all__ = [
     "read_records",
     "write_records",
 ]
-
-_JSON_FILES = tuple(f"*{ext}{z}" for ext in (".json", ".jsonl", ".ndjson") for z in ("", *COMPRESSED_SUFFIXES))
 
 
 def read_records(
@@ -71,19 +67,10 @@ def read_records(
         raise DataError(f"{path}: no such file or folder")
     if fmt == "parquet":
         return ids.unique_rows(read_parquet(path, source=source), path)
-    return _read_json_files(_json_files(path), fmt, source, columns, ids)
+    return _readjson_files(json_files(path), fmt, source, columns, ids)
 
 
-def _json_files(path: str) -> list[str]:
-    if os.path.isfile(path):
-        return [path]
-    files = sorted(f for pattern in _JSON_FILES for f in glob.glob(os.path.join(glob.escape(path), pattern)))
-    if not files:
-        raise DataError(f"{path}: a folder without *.json/*.jsonl files")
-    return files
-
-
-def _read_json_files(
+def _readjson_files(
     files: list[str], fmt: str, source: str | None, columns: ColumnMap, ids: UniqueIds
 ) -> Iterator[ReadItem]:
     for path in files:

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from hermes_data.errors import DataError
-from hermes_data.formats.message_notes import MEDIA_COLUMNS, NON_TEXT_PARTS, parts_text
+from hermes_data.formats.message_notes import MEDIA_COLUMNS, NON_TEXT_PARTS, MessageNotes, parts_text
 from hermes_data.markup.columns import columns_from_messages
 from hermes_data.markup.literals import loads_json_or_literal
 from hermes_data.markup.rag import parse_context_documents, render_context
@@ -51,6 +51,29 @@ def either_key(item: dict, key: str, other: str) -> Any:
     None rather than leaving it out, so a present-but-None key must not hide the other spelling."""
     value = item.get(key)
     return item.get(other) if value is None else value
+
+
+def conversation_of(row: dict[str, Any], key: str) -> tuple[list[Any], MessageNotes]:
+    """A row's list of messages under `key` (RowError when it has none), with the notes started from its media
+    columns."""
+    raw = row.get(key)
+    if not isinstance(raw, list):
+        raise RowError(f"row has no `{key}` list")
+    notes = MessageNotes()
+    notes.add_media_columns(row)
+    return raw, notes
+
+
+def role_of(item: Any, roles: dict[str, str], keys: tuple[str, str], where: str) -> str:
+    """What `roles` maps a message's role to (read under either of `keys`, case and spaces ignored); a RowError
+    naming `where` ("message 3") when the message is not an object or its role is not in `roles`."""
+    if not isinstance(item, dict):
+        raise RowError(f"{where} is not an object")
+    raw = either_key(item, *keys)
+    role = roles.get(str(raw).strip().lower())
+    if role is None:
+        raise RowError(f"{where} has unknown role {raw!r}; expected one of {', '.join(roles)}")
+    return role
 
 
 def parse_json_field(value: Any, what: str) -> Any:

@@ -17,16 +17,31 @@ a multi-GB array needs memory for one row at a time, not for the file.
 from __future__ import annotations
 
 import codecs
+import glob
 import json
+import os
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from hermes_data.errors import DataError
 from hermes_data.formats.items import Unreadable
-from hermes_data.io.compressed import open_data
+from hermes_data.io.compressed import COMPRESSED_SUFFIXES, open_data
+
+JSON_FILES = tuple(f"*{ext}{z}" for ext in (".json", ".jsonl", ".ndjson") for z in ("", *COMPRESSED_SUFFIXES))
 
 _DECODER = json.JSONDecoder()
 _WS = " \t\r\n"
 _CHUNK = 1 << 20  # characters read at a time from a JSON array
+
+
+def json_files(path: str) -> list[str]:
+    """`path` itself when it is a file; else its JSON/JSONL files (compressed ones too), sorted, at least one."""
+    if os.path.isfile(path):
+        return [path]
+    files = sorted(f for pattern in JSON_FILES for f in glob.glob(os.path.join(glob.escape(path), pattern)))
+    if not files:
+        raise DataError(f"{path}: a folder without *.json/*.jsonl files")
+    return files
 
 
 class RawRow(NamedTuple):

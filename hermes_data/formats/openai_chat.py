@@ -15,11 +15,13 @@ from hermes_data.formats.common import (
     TOOL_CALL_IDS,
     RowError,
     content_text,
+    conversation_of,
     either_key,
     finish_record,
     fold_documents,
     fold_tools,
     parse_json_field,
+    role_of,
     structured_result,
 )
 from hermes_data.formats.message_notes import MessageNotes
@@ -42,11 +44,7 @@ _CONSUMED = {"messages", "tools", "functions", "documents"}
 
 def openai_row_to_record(row: dict[str, Any], *, source: str, meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """One OpenAI chat row as a record (raises RowError when the row is not a conversation)."""
-    raw = row.get("messages")
-    if not isinstance(raw, list):
-        raise RowError("row has no `messages` list")
-    notes = MessageNotes()
-    notes.add_media_columns(row)
+    raw, notes = conversation_of(row, "messages")
     messages, ids = _hermes_messages(raw, notes)
     folded = fold_tools(messages, row.get("tools") or row.get("functions"))
     shift = len(folded) - len(messages)  # a system prompt inserted for the tools moves every turn down by one
@@ -84,12 +82,7 @@ def _hermes_messages(raw: list[Any], notes: MessageNotes) -> tuple[list[dict[str
     ids: dict[int, list[str]] = {}
     last = _LastCalls()
     for i, msg in enumerate(raw):
-        if not isinstance(msg, dict):
-            raise RowError(f"message {i} is not an object")
-        raw_role = either_key(msg, "role", "from")
-        role = ROLE_OF.get(str(raw_role).strip().lower())
-        if role is None:
-            raise RowError(f"message {i} has unknown role {raw_role!r}; expected one of {', '.join(ROLE_OF)}")
+        role = role_of(msg, ROLE_OF, ("role", "from"), f"message {i}")
         text, non_text = content_text(either_key(msg, "content", "value"))
         merges = role == "tool" and out and out[-1]["role"] == "tool" and _is_tool(raw[i - 1])
         turn = len(out) - 1 if merges else len(out)

@@ -13,11 +13,13 @@ from typing import Any
 from hermes_data.formats.common import (
     RowError,
     content_text,
+    conversation_of,
     either_key,
     finish_record,
     fold_documents,
     fold_tools,
     parse_json_field,
+    role_of,
     structured_result,
 )
 from hermes_data.formats.message_notes import PUT_ON_MESSAGES, MessageNotes, message_notes_out
@@ -50,11 +52,7 @@ _CONSUMED = {"conversations", "tools", "documents", "system"}
 
 def sharegpt_row_to_record(row: dict[str, Any], *, source: str, meta: dict[str, Any] | None = None) -> dict[str, Any]:
     """One ShareGPT row as a record (raises RowError when the row is not a conversation)."""
-    turns = row.get("conversations")
-    if not isinstance(turns, list):
-        raise RowError("row has no `conversations` list")
-    notes = MessageNotes()
-    notes.add_media_columns(row)
+    turns, notes = conversation_of(row, "conversations")
     messages = sharegpt_turns_to_messages(turns, notes)
     num_turns = len(messages)
     system = row.get("system")
@@ -73,12 +71,7 @@ def sharegpt_turns_to_messages(turns: list[Any], notes: MessageNotes | None = No
     out: list[dict[str, str]] = []
     pending: list[str] = []  # names of calls not yet answered, in call order: observations carry no name
     for i, turn in enumerate(turns):
-        if not isinstance(turn, dict):
-            raise RowError(f"turn {i} is not an object")
-        raw_role = either_key(turn, "from", "role")
-        kind = ROLE_OF.get(str(raw_role).strip().lower())
-        if kind is None:
-            raise RowError(f"turn {i} has unknown role {raw_role!r}; expected one of {', '.join(ROLE_OF)}")
+        kind = role_of(turn, ROLE_OF, ("from", "role"), f"turn {i}")
         value = either_key(turn, "value", "content")
         if kind == _CALL:
             pending = _add_calls(out, _calls_of(value, i), pending)

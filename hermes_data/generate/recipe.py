@@ -13,10 +13,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hermes_data.categories import check_slug
 from hermes_data.errors import RecipeError
 from hermes_data.generate.structure_files import load_json_schema, load_tool_files
 from hermes_data.recipe import Strict, apply_overrides, load_yaml, parse_model
+from hermes_data.recipe.fields import CategorySlug
 
 GENERATORS = (
     "evol",
@@ -104,7 +104,7 @@ class FileSeeds(Strict):
 
 class TaskSpec(Strict):
     name: str = Field(pattern=_NAME)
-    category: str | None = None
+    category: CategorySlug = None
     generator: Literal[GENERATORS] | None = None  # type: ignore[valid-type]
     # Seed prompts, streamed: a JSONL/Parquet file or folder (a path, or {path, column}), inline strings, or a Hub
     # dataset column.
@@ -135,11 +135,6 @@ class TaskSpec(Strict):
     no_tool_share: float = Field(default=0.0, ge=0, le=1)
     reasoning_tag: Literal[REASONING_TAGS] | None = None  # type: ignore[valid-type]
     scaffold: Literal["figure9"] | None = None  # coding: answers in the paper's Figure 9 structure, checked
-
-    @field_validator("category")
-    @classmethod
-    def _slug(cls, v: str | None) -> str | None:
-        return check_slug(v, "category")
 
     @model_validator(mode="after")
     def _resolve(self) -> TaskSpec:

@@ -1,4 +1,4 @@
-"""Write a pair folder with the build's machinery: `atomic_folder`, `write_shards`, `build_manifest` (last).
+"""Write a pair folder with the build's machinery (dataset/folder.py::write_dataset_folder), `manifest.json` last.
 
 Layout (a build folder's, so `load_mix`, `publish`, `verify` and `datasets.load_dataset(folder)` find it):
     data/train-00000-of-0000N.parquet   kept pairs (PAIR_SCHEMA), in output order
@@ -12,13 +12,12 @@ Layout (a build folder's, so `load_mix`, `publish`, `verify` and `datasets.load_
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyarrow as pa
 
-from hermes_data.dataset.folder import atomic_folder, write_shards, write_text
-from hermes_data.dataset.manifest import DATA_DIR, MANIFEST_NAME, REJECTED_DIR, ContentHasher, build_manifest
+from hermes_data.dataset.folder import write_dataset_folder
+from hermes_data.dataset.manifest import ContentHasher
 from hermes_data.pairs.card import render_pairs_card
 from hermes_data.pairs.record import (
     PAIR_FIELDS,
@@ -47,27 +46,23 @@ def write_pairs(
     license: str = "other",  # noqa: A002 - the Hub calls it license
 ) -> dict:
     """Write the pair folder at `output` (replacing an earlier one there) and return its manifest."""
-    with atomic_folder(output) as tmp:
-        hasher = ContentHasher(PAIR_FIELDS)
-        shards = write_shards(tmp, kept, shard_rows, PAIR_SCHEMA, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
-        rejected = write_shards(tmp, rejected_pairs, shard_rows, REJECTED_PAIR_SCHEMA, REJECTED_DIR, "rejected-{i:05d}")
-        rejected += write_shards(
-            tmp, rejected_candidates, shard_rows, REJECTED_CANDIDATE_SCHEMA, REJECTED_DIR, "candidates-{i:05d}"
-        )
-        manifest = build_manifest(
-            name=str(recipe.get("name") or Path(output).name),
-            recipe=recipe,
-            recipe_sha256=recipe_sha256,
-            content_hash=hasher.hexdigest(),
-            shards=shards,
-            rejected=rejected,
-            sources=sources,
-            categories=categories,
-            funnel=funnel,
-            totals=totals,
-            license=license,
-            extra={"kind": KIND, "row_fields": list(PAIR_FIELDS), "margins": margins},
-        )
-        write_text(tmp / "README.md", render_pairs_card(manifest, license))
-        write_text(tmp / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    return manifest
+    return write_dataset_folder(
+        output,
+        kept=kept,
+        schema=PAIR_SCHEMA,
+        hasher=ContentHasher(PAIR_FIELDS),
+        rejected=[
+            (rejected_pairs, REJECTED_PAIR_SCHEMA, "rejected-{i:05d}"),
+            (rejected_candidates, REJECTED_CANDIDATE_SCHEMA, "candidates-{i:05d}"),
+        ],
+        render_card=render_pairs_card,
+        recipe=recipe,
+        shard_rows=shard_rows,
+        license=license,
+        recipe_sha256=recipe_sha256,
+        sources=sources,
+        categories=categories,
+        funnel=funnel,
+        totals=totals,
+        extra={"kind": KIND, "row_fields": list(PAIR_FIELDS), "margins": margins},
+    )

@@ -8,7 +8,6 @@ the path (`pair_format`); the row layout from each row's keys (convert.py), so o
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -19,15 +18,13 @@ from hermes_data.formats.common import RowError
 from hermes_data.formats.detect import looks_like_hub
 from hermes_data.formats.hub import SAVED_MARKERS, load_split
 from hermes_data.formats.items import Unreadable
-from hermes_data.formats.jsonrows import iter_json_rows
+from hermes_data.formats.jsonrows import iter_json_rows, json_files
 from hermes_data.formats.parquet import parquet_files
 from hermes_data.formats.rows import shapes_of
-from hermes_data.io.compressed import COMPRESSED_SUFFIXES
 from hermes_data.io.user_files import unreadable_parquet
 from hermes_data.pairs.convert import is_pair_row, pair_row_to_pair
 
 PAIR_FORMATS = ("json", "parquet", "hub")
-_JSON_FILES = tuple(f"*{ext}{z}" for ext in (".json", ".jsonl", ".ndjson") for z in ("", *COMPRESSED_SUFFIXES))
 _BATCH_ROWS = 1024
 _SNIFF_ROWS = 20
 LAYOUTS = (
@@ -94,7 +91,7 @@ def _raw_rows(path: str, fmt: str, **hub: Any) -> Iterator[tuple[str, int | None
                     yield file, None, index, row, f"file:{file}"
                     index += 1
         return
-    for file in _json_files(path):
+    for file in json_files(path):
         for item in iter_json_rows(file):
             if isinstance(item, Unreadable):
                 yield file, item.line, item.index, item, ""
@@ -111,15 +108,6 @@ def _parquet(file: str):
         raise unreadable_parquet(file, exc) from None
 
 
-def _json_files(path: str) -> list[str]:
-    if os.path.isfile(path):
-        return [path]
-    files = sorted(f for pattern in _JSON_FILES for f in glob.glob(os.path.join(glob.escape(path), pattern)))
-    if not files:
-        raise DataError(f"{path}: a folder without *.json/*.jsonl files")
-    return files
-
-
 def input_keys(path: str, fmt: str | None = None, *, config: str | None = None, split: str = "train") -> list[str]:
     """Column names of a dataset or Parquet file, or the keys of a JSON file's first object row ([] when empty)."""
     fmt = fmt or pair_format(path)
@@ -128,7 +116,7 @@ def input_keys(path: str, fmt: str | None = None, *, config: str | None = None, 
     if fmt == "parquet":
         return list(_parquet(parquet_files(path)[0]).schema_arrow.names)
     seen = 0
-    for file in _json_files(path):
+    for file in json_files(path):
         for item in iter_json_rows(file):
             seen += 1
             if not isinstance(item, Unreadable) and isinstance(item.value, dict):

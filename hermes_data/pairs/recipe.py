@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from hermes_data.categories import check_slug
 from hermes_data.dedup.spec import DedupSpec
 from hermes_data.formats import FORMATS
 from hermes_data.pairs.readers import PAIR_FORMATS
 from hermes_data.recipe import SAMPLE_PREFIX, Strict, check_sources, read_recipe, resolve_local
+from hermes_data.recipe.fields import CategorySlug, LengthFilters
 
 __all__ = ["SAMPLE_PREFIX", "PairSourceSpec", "PairsRecipe", "load_pairs_recipe"]
 
@@ -28,13 +28,8 @@ class PairSourceSpec(Strict):
     config: str | None = None  # Hub dataset config
     revision: str | None = None
     split: str = "train"
-    category: str | None = None  # one slug for every pair of this source
+    category: CategorySlug = None  # one slug for every pair of this source
     limit: int | None = Field(default=None, gt=0)
-
-    @field_validator("category")
-    @classmethod
-    def _slug(cls, v: str | None) -> str | None:
-        return check_slug(v, "category")
 
     @model_validator(mode="after")
     def _format_fits_kind(self) -> PairSourceSpec:
@@ -45,16 +40,9 @@ class PairSourceSpec(Strict):
         return self
 
 
-class PairFiltersSpec(Strict):
-    min_tokens: int = Field(default=16, ge=0)  # each of prompt+chosen and prompt+rejected
-    max_tokens: int = Field(default=8192, gt=0)  # the DPO trainer's max_length
-    drop_invalid: bool = True  # validator issues in either conversation
-
-    @model_validator(mode="after")
-    def _range(self) -> PairFiltersSpec:
-        if self.min_tokens >= self.max_tokens:
-            raise ValueError(f"min_tokens ({self.min_tokens}) must be below max_tokens ({self.max_tokens})")
-        return self
+class PairFiltersSpec(LengthFilters):
+    """min_tokens/max_tokens bound each of prompt+chosen and prompt+rejected (max: the DPO trainer's max_length);
+    drop_invalid drops a pair with validator issues in either conversation."""
 
 
 class PairsRecipe(Strict):

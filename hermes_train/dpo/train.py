@@ -22,42 +22,42 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.distributed as dist
 
-from hermes_data.errors import RecipeError
-from hermes_train.checkpoint import resume, save_checkpoint
-from hermes_train.distributed import all_reduce, init_distributed, run_rank
+from hermes_train.checkpoint import resume
+from hermes_train.distributed import all_reduce, run_rank
 from hermes_train.dpo.config import DPORecipe, load_dpo_recipe
 from hermes_train.dpo.data import PairCollator, load_pairs, split_eval, tokenize_pairs
 from hermes_train.dpo.export import save_adapter, save_merged
 from hermes_train.dpo.loss import dpo_loss
 from hermes_train.dpo.model import build_sharded_policy, live_parameter_bytes
-from hermes_train.fsdp import clip_gradients
-from hermes_train.guard import check_step, check_weights
+from hermes_train.guard import check_weights
+from hermes_train.loop import (
+    build_recipe_scheduler,
+    count_steps_per_epoch,
+    finish_run,
+    global_batch,
+    optimizer_step,
+    save_step_checkpoint,
+    start_run,
+)
 from hermes_train.progress import Progress
-from hermes_train.run_log import MetricsLog, write_run_json
-from hermes_train.schedule import build_scheduler
+from hermes_train.run_log import MetricsLog
 
 STATS = ("loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies")
 
 
 def train(recipe: DPORecipe) -> dict:
     """The whole run on this rank (every rank calls it); returns the facts written to run.json."""
-    device = init_distributed()
-    rank, world = dist.get_rank(), dist.get_world_size()
+    device, rank, world, out = start_run(recipe)
     torch.manual_seed(recipe.seed * 1000 + rank)  # LoRA dropout and NEFTune noise: different on every rank
-    out = Path(recipe.output)
-    out.mkdir(parents=True, exist_ok=True)
 
     # --- data: pairs tokenized with SFT's masking, held-out pairs split off ---------------------------------------
     tokenizer, pairs, data_info = build_data(recipe)
     train_ids, eval_ids = split_eval(len(pairs), recipe.eval_fraction, seed=recipe.seed)
     accumulation = recipe.check_world(world)
-    steps_per_epoch = len(train_ids) // recipe.global_batch_size  # the last partial global batch is left out
-    if steps_per_epoch == 0:
-        raise RecipeError(f"global_batch_size ({recipe.global_batch_size}) exceeds the {len(train_ids)} train pairs")
+    steps_per_epoch = count_steps_per_epoch(len(train_ids), recipe.global_batch_size, "train pairs")
     total_steps = steps_per_epoch * recipe.epochs
 
     # --- model: base + LoRA, FSDP2; the reference is the same weights with the adapter disabled ------------------
@@ -80,12 +80,8 @@ def train(recipe: DPORecipe) -> dict:
         micro_batches = [collate([pairs[i] for i in ids]) for ids in split_micro(chosen[rank::world], accumulation)]
         model.train()
         stats = backward_global_batch(model, micro_batches, recipe, device)
-        grad_norm = clip_gradients(model, recipe.optimizer.max_grad_norm)
-        check_step(step + 1, stats["loss"], grad_norm)  # before the update: outputs keep the last finite weights
-        lr = scheduler.get_last_lr()[0]
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+        grad_norm, lr = optimizer_step(model, optimizer, scheduler, step=step + 1, loss=stats["loss"],
+                                       max_grad_norm=recipe.optimizer.max_grad_norm)  # fmt: skip
         step += 1
         if recipe.measure_parameter_bytes and parameter_bytes is None:  # once training state exists
             parameter_bytes = int(all_reduce(torch.tensor(live_parameter_bytes(), dtype=torch.long, device=device)))
@@ -107,9 +103,8 @@ def train(recipe: DPORecipe) -> dict:
             if recipe.merge:
                 save_merged(model, tokenizer, out / f"epoch-{k}-merged", dtype=recipe.export_dtype())
         if step % recipe.checkpoint_every == 0:
-            check_weights(model, step, f"step-{step}/ checkpoint")
-            save_checkpoint(out, step, model, optimizer, scheduler, {"epoch": epoch, "index": index + 1},
-                            trainable_only=True)  # fmt: skip
+            save_step_checkpoint(out, step, model, optimizer, scheduler, {"epoch": epoch, "index": index + 1},
+                                 trainable_only=True)  # fmt: skip
     progress.close()
     elapsed = time.perf_counter() - started
 
@@ -122,11 +117,7 @@ def train(recipe: DPORecipe) -> dict:
     run |= {"trainable_params": sum(_numel(p) for p in model.parameters() if p.requires_grad)}
     run |= {"base_params": sum(_numel(p) for p in model.parameters() if not p.requires_grad)}
     run |= {"eval": evaluation, "tokens_per_second": num_tokens / max(elapsed, 1e-9)}
-    if rank == 0:
-        write_run_json(out, recipe, run)
-    dist.barrier()
-    dist.destroy_process_group()
-    return run
+    return finish_run(out, recipe, run, rank)
 
 
 # --- building blocks, in the order train() uses them ------------------------------------------------------------------
@@ -149,21 +140,13 @@ def build_optimizer(recipe: DPORecipe, model: torch.nn.Module, total_steps: int)
     optimizer = torch.optim.RMSprop(
         params, lr=spec.lr, alpha=spec.alpha, eps=spec.eps, weight_decay=spec.weight_decay, momentum=spec.momentum
     )
-    scheduler = build_scheduler(
-        optimizer,
-        warmup_steps=min(spec.warmup_steps, total_steps),
-        total_steps=total_steps,
-        decay=spec.decay,
-        min_ratio=spec.min_lr_ratio,
-    )
-    return optimizer, scheduler
+    return optimizer, build_recipe_scheduler(optimizer, spec, total_steps)
 
 
 def global_batch_pairs(train_ids: list[int], recipe: DPORecipe, epoch: int, index: int) -> list[int]:
     """Pair ids of global batch `index` of `epoch`: a per-epoch permutation, the same on every rank."""
-    order = np.random.default_rng([recipe.seed, epoch]).permutation(len(train_ids))
     size = recipe.global_batch_size
-    return [train_ids[i] for i in order[index * size : (index + 1) * size].tolist()]
+    return [train_ids[i] for i in global_batch(len(train_ids), seed=recipe.seed, epoch=epoch, index=index, size=size)]
 
 
 def split_micro(ids: list[int], parts: int) -> list[list[int]]:

@@ -12,41 +12,40 @@ depends only on the recipe, so the data position of a checkpoint is its step num
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-import numpy as np
 import torch
-import torch.distributed as dist
 
-from hermes_data.errors import RecipeError
-from hermes_train.checkpoint import resume, save_checkpoint
+from hermes_train.checkpoint import resume
 from hermes_train.collate import PackedCollator
-from hermes_train.distributed import init_distributed, run_rank
+from hermes_train.distributed import run_rank
 from hermes_train.export import export_hf
-from hermes_train.fsdp import CausalLMWithLoss, backward_global_batch, clip_gradients, shard_for_recipe
-from hermes_train.guard import check_step, check_weights
+from hermes_train.fsdp import CausalLMWithLoss, backward_global_batch, shard_for_recipe
+from hermes_train.guard import check_weights
+from hermes_train.loop import (
+    build_recipe_scheduler,
+    count_steps_per_epoch,
+    finish_run,
+    global_batch,
+    optimizer_step,
+    save_step_checkpoint,
+    start_run,
+)
 from hermes_train.models import build_config, build_meta_model, load_weights
 from hermes_train.packing import pack, packing_efficiency
 from hermes_train.progress import Progress
-from hermes_train.run_log import MetricsLog, write_run_json
-from hermes_train.schedule import build_scheduler
+from hermes_train.run_log import MetricsLog
 from hermes_train.sft.config import SFTRecipe, load_sft_recipe
 
 
 def train(recipe: SFTRecipe) -> dict:
     """The whole run on this rank (every rank calls it); returns the facts written to run.json."""
-    device = init_distributed()
-    rank, world = dist.get_rank(), dist.get_world_size()
-    out = Path(recipe.output)
-    out.mkdir(parents=True, exist_ok=True)
+    device, rank, world, out = start_run(recipe)
 
     # --- data: load, tokenize with the loss mask, pack into max_length rows --------------------------------------
     tokenizer, samples, data_info = build_data(recipe)
     bins = data_info.pop("bins")
     accumulation = recipe.check_world(world)
-    steps_per_epoch = len(bins) // recipe.global_batch_size  # the last partial global batch is left out
-    if steps_per_epoch == 0:
-        raise RecipeError(f"global_batch_size ({recipe.global_batch_size}) exceeds the {len(bins)} packed rows")
+    steps_per_epoch = count_steps_per_epoch(len(bins), recipe.global_batch_size, "packed rows")
     total_steps = steps_per_epoch * recipe.epochs
 
     # --- model: FSDP2 per decoder layer, then the root (fsdp.py) ---------------------------------------------------
@@ -68,12 +67,8 @@ def train(recipe: SFTRecipe) -> dict:
         micro_batches = rank_micro_batches(rows[rank::world], bins, samples, collate, accumulation, device)
         model.train()
         stats = backward_global_batch(model, micro_batches)
-        grad_norm = clip_gradients(model, recipe.optimizer.max_grad_norm)
-        check_step(step + 1, stats["loss"], grad_norm)  # before the update: outputs keep the last finite weights
-        lr = scheduler.get_last_lr()[0]
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+        grad_norm, lr = optimizer_step(model, optimizer, scheduler, step=step + 1, loss=stats["loss"],
+                                       max_grad_norm=recipe.optimizer.max_grad_norm)  # fmt: skip
         step += 1
         tokens = sum(data_info["lengths"][i] for row in rows for i in bins[row])
         num_tokens += tokens
@@ -86,8 +81,7 @@ def train(recipe: SFTRecipe) -> dict:
             check_weights(model, step, f"epoch-{step // steps_per_epoch}/ export")
             export_hf(model, tokenizer, out / f"epoch-{step // steps_per_epoch}", dtype=recipe.export_dtype())
         if step % recipe.checkpoint_every == 0:
-            check_weights(model, step, f"step-{step}/ checkpoint")
-            save_checkpoint(out, step, model, optimizer, scheduler, {"epoch": epoch, "index": index + 1})
+            save_step_checkpoint(out, step, model, optimizer, scheduler, {"epoch": epoch, "index": index + 1})
     progress.close()
     elapsed = time.perf_counter() - started
 
@@ -95,11 +89,7 @@ def train(recipe: SFTRecipe) -> dict:
     run = {**data_info, "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, "last_step": step}
     run |= {"world_size": world, "accumulation_steps": accumulation, "resumed_from_step": resumed_from}
     run["tokens_per_second"] = num_tokens / max(elapsed, 1e-9)
-    if rank == 0:
-        write_run_json(out, recipe, run)
-    dist.barrier()
-    dist.destroy_process_group()
-    return run
+    return finish_run(out, recipe, run, rank)
 
 
 # --- building blocks, in the order train() uses them ------------------------------------------------------------------
@@ -150,18 +140,12 @@ def build_optimizer(recipe: SFTRecipe, model: torch.nn.Module, total_steps: int)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=spec.lr, betas=spec.betas, eps=spec.eps, weight_decay=spec.weight_decay
     )
-    warmup = min(spec.warmup_steps, total_steps)
-    scheduler = build_scheduler(
-        optimizer, warmup_steps=warmup, total_steps=total_steps, decay=spec.decay, min_ratio=spec.min_lr_ratio
-    )
-    return optimizer, scheduler
+    return optimizer, build_recipe_scheduler(optimizer, spec, total_steps)
 
 
 def global_batch_rows(num_rows: int, recipe: SFTRecipe, epoch: int, index: int) -> list[int]:
     """Packed-row ids of global batch `index` of `epoch`: a per-epoch permutation, the same on every rank."""
-    order = np.random.default_rng([recipe.seed, epoch]).permutation(num_rows)
-    size = recipe.global_batch_size
-    return order[index * size : (index + 1) * size].tolist()
+    return global_batch(num_rows, seed=recipe.seed, epoch=epoch, index=index, size=recipe.global_batch_size)
 
 
 def rank_micro_batches(rows, bins, samples, collate, accumulation: int, device) -> list[dict[str, torch.Tensor]]:

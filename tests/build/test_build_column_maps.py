@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import yaml
-
-BIN = Path(sys.executable).parent
 
 DOLLY = [
     {
@@ -34,29 +29,16 @@ QA = [
 ]
 
 
-def _build(tmp_path: Path, sources: list[dict]) -> tuple[subprocess.CompletedProcess, Path]:
+def _build(tmp_path: Path, build_sources, sources: list[dict]) -> tuple[subprocess.CompletedProcess, Path]:
     for name, rows in (("dolly.jsonl", DOLLY), ("qa.jsonl", QA)):
         (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    out = tmp_path / "out"
-    recipe = {
-        "name": "maps",
-        "sources": sources,
-        "filters": {"min_tokens": 1, "refusals": False},
-        "dedup": {"exact": False, "near": None},
-        "mixture": None,
-        "output": str(out),
-    }
-    (tmp_path / "recipe.yaml").write_text(yaml.safe_dump(recipe), encoding="utf-8")
-    env = {**os.environ, "HERMES_CACHE": str(tmp_path / "cache")}
-    result = subprocess.run(
-        [str(BIN / "hermes-data"), "build", "recipe.yaml"], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    return result, out
+    return build_sources("maps", sources)
 
 
-def test_column_map_source_dolly_categories_and_repeated_ids(tmp_path):
+def test_column_map_source_dolly_categories_and_repeated_ids(tmp_path, build_sources):
     result, out = _build(
         tmp_path,
+        build_sources,
         [
             {"path": "dolly.jsonl", "category_map": {"closed_qa": "domain_expert", "brainstorming": "general"}},
             {"path": "qa.jsonl", "category": "general", "columns": {"instruction": "question", "output": "answer"}},
@@ -79,8 +61,9 @@ def test_column_map_source_dolly_categories_and_repeated_ids(tmp_path):
     assert "qa.jsonl: 1 rows repeated an id" in " ".join(result.stdout.split())
 
 
-def test_a_bad_column_map_is_a_recipe_error_naming_the_source(tmp_path):
-    result, out = _build(tmp_path, [{"path": "qa.jsonl", "category": "general", "columns": {"answer": "output"}}])
+def test_a_bad_column_map_is_a_recipe_error_naming_the_source(tmp_path, build_sources):
+    source = {"path": "qa.jsonl", "category": "general", "columns": {"answer": "output"}}
+    result, out = _build(tmp_path, build_sources, [source])
     assert result.returncode == 2 and "Traceback" not in result.stderr
     message = " ".join(result.stderr.split())
     assert "sources.0" in message and "unknown target `answer`" in message

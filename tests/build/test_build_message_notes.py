@@ -3,46 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
-import yaml
 
-BIN = Path(sys.executable).parent
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NAMES = ("content_parts_value.jsonl", "reasoning_content.jsonl", "multimodal_parts.jsonl")
 
 
-def _build(tmp_path: Path, sources: list[dict]) -> tuple[dict, list[dict], list[dict]]:
+def _build(tmp_path: Path, build_sources, sources: list[dict]) -> tuple[dict, list[dict], list[dict]]:
     for name in NAMES:
         shutil.copy(FIXTURES / name, tmp_path / name)
-    out = tmp_path / "out"
-    recipe = {
-        "name": "notes",
-        "sources": [{"category": "general", **s} for s in sources],
-        "filters": {"min_tokens": 1, "refusals": False},
-        "dedup": {"exact": False, "near": None},
-        "mixture": None,
-        "output": str(out),
-    }
-    (tmp_path / "recipe.yaml").write_text(yaml.safe_dump(recipe), encoding="utf-8")
-    env = {**os.environ, "HERMES_CACHE": str(tmp_path / "cache")}
-    result = subprocess.run(
-        [str(BIN / "hermes-data"), "build", "recipe.yaml"], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
+    result, out = build_sources("notes", [{"category": "general", **s} for s in sources])
     assert result.returncode == 0, result.stdout + result.stderr
     rows = [r for f in sorted((out / "data").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
     rejected = [r for f in sorted((out / "rejected").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
     return json.loads((out / "manifest.json").read_text()), rows, rejected
 
 
-def test_build_drops_multimodal_renders_reasoning_and_keeps_parts(tmp_path):
+def test_build_drops_multimodal_renders_reasoning_and_keeps_parts(tmp_path, build_sources):
     manifest, rows, rejected = _build(
         tmp_path,
+        build_sources,
         [
             {"path": "content_parts_value.jsonl"},
             {"path": "reasoning_content.jsonl", "reasoning": {"mode": "render", "tag": "THINKING"}},
@@ -63,9 +46,10 @@ def test_build_drops_multimodal_renders_reasoning_and_keeps_parts(tmp_path):
     assert "reasoning" not in manifest["sources"][0]
 
 
-def test_build_keeps_reasoning_in_meta_or_drops_it_and_can_keep_multimodal_text(tmp_path):
+def test_build_keeps_reasoning_in_meta_or_drops_it_and_can_keep_multimodal_text(tmp_path, build_sources):
     _, rows, rejected = _build(
         tmp_path,
+        build_sources,
         [
             {"path": "reasoning_content.jsonl", "reasoning": {"mode": "drop"}},
             {"path": "multimodal_parts.jsonl", "non_text": "keep"},

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -57,3 +59,21 @@ def write_recipe(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def generate_process():
+    """Start `hermes-data generate RECIPE --no-progress` as a process of its own (so a test can SIGKILL it)."""
+    root = HERE.parents[1]
+
+    def start(recipe: Path) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "hermes_data.cli", "generate", str(recipe), "--no-progress"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(root)},
+        )
+
+    return start

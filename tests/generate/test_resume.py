@@ -6,8 +6,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,16 +25,6 @@ TASKS = [
 ]
 
 
-def _cli(recipe: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "hermes_data.cli", "generate", str(recipe), "--no-progress"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _snapshot(journal: Path, into: Path) -> set[str]:
     """Copy the journal's files as the kill left them and read the keys from the copy."""
     into.mkdir()
@@ -48,13 +36,13 @@ def _snapshot(journal: Path, into: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_sigkill_midway_then_rerun_sends_no_journaled_request(fake_server, write_recipe, tmp_path):
+def test_sigkill_midway_then_rerun_sends_no_journaled_request(fake_server, write_recipe, generate_process, tmp_path):
     server = fake_server(latency=0.03, fault_rate=0.1, faults=("429", "500", "empty"), seed=11)
     path = write_recipe(server, TASKS, endpoint={"max_concurrency": 4})
     recipe = load_generate_recipe(path)
     journal = Path(recipe.journal)
 
-    first = _cli(path)
+    first = generate_process(path)
     deadline = time.monotonic() + 60
     while len(server.log) < 40 and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -67,7 +55,7 @@ def test_sigkill_midway_then_rerun_sends_no_journaled_request(fake_server, write
     assert 10 <= len(journaled) < len(server.log) + 1
 
     sent_before = len(server.log)
-    second = _cli(path)
+    second = generate_process(path)
     out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     resent = {e["key"] for e in server.log[sent_before:]} & journaled

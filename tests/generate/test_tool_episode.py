@@ -183,22 +183,11 @@ def test_episode_rows_train_with_tool_results_masked_and_calls_learned(fake_serv
     assert "<tool_response>" not in learned and learned.count("<tool_call>") == 3
 
 
-def _cli(recipe: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "hermes_data.cli", "generate", str(recipe), "--no-progress"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
-def test_sigkill_mid_episode_then_rerun_sends_no_journaled_request(fake_server, write_recipe):
+def test_sigkill_mid_episode_then_rerun_sends_no_journaled_request(fake_server, write_recipe, generate_process):
     server = fake_server(latency=0.05)
     path = write_recipe(server, [{**TASK, "count": 3}], endpoint={"max_concurrency": 1})
     recipe = load_generate_recipe(path)
-    first = _cli(path)
+    first = generate_process(path)
     deadline = time.monotonic() + 60
     # Killed once round 1 is being simulated: its assistant turn was journaled before this request was sent.
     while not any("simulate.r1" in e["key"] for e in server.log) and first.poll() is None:
@@ -212,7 +201,7 @@ def test_sigkill_mid_episode_then_rerun_sends_no_journaled_request(fake_server, 
     steps = {k.split("|")[2] for k in journaled}
     assert any(s.startswith("tool_episode/assistant") for s in steps)  # killed with an episode part-way through
     sent_before = len(server.log)
-    second = _cli(path)
+    second = generate_process(path)
     _, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     assert {e["key"] for e in server.log[sent_before:]} & journaled == set()

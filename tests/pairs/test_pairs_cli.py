@@ -89,30 +89,14 @@ def test_load_mix_returns_the_pair_columns(demo):
     assert resolved.content_sha256 == manifest["content_sha256"]
 
 
-def test_publish_to_a_store_and_load_by_version(demo, tmp_path, monkeypatch, capsys):
+def test_publish_to_a_store_and_load_by_version(demo, tmp_path, data_cli):
     folder, manifest, _ = demo
     store = tmp_path / "store"
-    code, _, err = _cli(
-        monkeypatch, capsys, "publish", folder, "--repo", "org/pairs", "--version", "v1", "--to", f"file://{store}"
-    )
+    code, _, err = data_cli("publish", folder, "--repo", "org/pairs", "--version", "v1", "--to", f"file://{store}")
     assert code == 0, err
     dataset, resolved = load_mix(f"file://{store}/org/pairs@v1")
     assert resolved.content_sha256 == manifest["content_sha256"] and dataset.column_names == list(PAIR_FIELDS)
     assert dataset[0]["chosen"][0]["role"] == "assistant"
-
-
-def _cli(monkeypatch, capsys, *args: object) -> tuple[int, str, str]:
-    from hermes_data.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["hermes-data", *map(str, args)])
-    capsys.readouterr()
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def _recipe(tmp_path: Path, **settings) -> Path:
@@ -136,25 +120,25 @@ def _recipe(tmp_path: Path, **settings) -> Path:
         ),
     ],
 )
-def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, monkeypatch, capsys, settings, message):
-    code, _, err = _cli(monkeypatch, capsys, "pairs", _recipe(tmp_path, **settings))
+def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, data_cli, settings, message):
+    code, _, err = data_cli("pairs", _recipe(tmp_path, **settings))
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "out").exists()
 
 
-def test_unpaired_input_is_an_error_not_an_empty_folder(tmp_path, monkeypatch, capsys):
-    code, _, err = _cli(monkeypatch, capsys, "pairs", _recipe(tmp_path, min_margin=50))
+def test_unpaired_input_is_an_error_not_an_empty_folder(tmp_path, data_cli):
+    code, _, err = data_cli("pairs", _recipe(tmp_path, min_margin=50))
     assert code == 2 and "no pairs: every candidate was dropped" in err
     assert not (tmp_path / "out").exists()
 
 
-def test_dry_run_writes_nothing(tmp_path, monkeypatch, capsys):
-    code, out, _ = _cli(monkeypatch, capsys, "pairs", _recipe(tmp_path), "--dry-run")
+def test_dry_run_writes_nothing(tmp_path, data_cli):
+    code, out, _ = data_cli("pairs", _recipe(tmp_path), "--dry-run")
     assert code == 0 and "98 rows" in out and "pairing → read" not in out and "dedup_near" in out
     assert not (tmp_path / "out").exists()
 
 
-def test_pair_files_are_filtered_with_reasons(tmp_path, monkeypatch, capsys):
+def test_pair_files_are_filtered_with_reasons(tmp_path, data_cli):
     rows = [
         {"system": "Be brief.", "question": f"What is {i} + {i}?", "chosen": f"{i} + {i} = {2 * i}.", "rejected": "7"}
         for i in range(1, 5)
@@ -172,7 +156,7 @@ def test_pair_files_are_filtered_with_reasons(tmp_path, monkeypatch, capsys):
     write_trl(trl, tmp_path / "trl.parquet")  # the same two pairs again, in TRL's layout: exact duplicates
     sources = [{"path": "orca.jsonl", "category": "math"}, {"path": "trl.parquet"}]
     recipe = _recipe(tmp_path, sources=sources, filters={"min_tokens": 1}, dedup={"exact": True, "near": None})
-    code, _, err = _cli(monkeypatch, capsys, "pairs", recipe)
+    code, _, err = data_cli("pairs", recipe)
     assert code == 0, err
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     reasons = {(e["stage"], e["reason"]): e["rows"] for e in manifest["funnel"]}

@@ -128,20 +128,6 @@ def fake_token() -> str:
 
 
 @pytest.fixture
-def cli(monkeypatch, capsys):
-    """`hermes-data …` in this process through the real `main` (exit codes, one-line errors); fast, for the many
-    small cases. Returns (exit code, stdout, stderr)."""
-    from hermes_data.cli import main
-
-    def run(*args: object) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["hermes-data", *map(str, args)])
-        capsys.readouterr()
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def cli(data_cli):
+    """`hermes-data …` in this process (tests/conftest.py::data_cli): (exit code, stdout, stderr)."""
+    return data_cli
