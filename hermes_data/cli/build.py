@@ -41,12 +41,13 @@ def build_command(
 
 
 def _check_engine_options(name: str, workers: int | None, address: str | None) -> None:
+    from hermes_data.engine.base import check_workers
+
     if name not in ("local", "ray"):
         raise RecipeError(f"--engine {name!r}: use local or ray")
     if address and name != "ray":
         raise RecipeError("--address joins a Ray cluster: add --engine ray")
-    if workers is not None and workers < 1:
-        raise RecipeError(f"--workers {workers}: must be at least 1")
+    check_workers(workers)  # before the recipe loads: a bad flag fails at once
 
 
 def build_engine(name: str = "local", workers: int | None = None, address: str | None = None):

@@ -54,14 +54,19 @@ class InlineEngine:
         self.close()
 
 
+def check_workers(workers: int | None) -> None:
+    """`--workers` below 1 is a user error, said the same way by every engine and by the build command."""
+    if workers is not None and workers < 1:
+        raise EngineError(f"--workers {workers}: must be at least 1")
+
+
 def make_engine(
     name: str = "local", workers: int | None = None, address: str | None = None, preload: Sequence[str] = ()
 ) -> Engine:
     """`local` with one worker runs inline; more workers use local processes; `ray` joins or starts a cluster.
     `workers` below 1 is a user error (`--workers 0`). `preload`: modules local worker processes import before their
     first item (the caller's batch functions), so no worker pays for it."""
-    if workers is not None and workers < 1:
-        raise EngineError(f"--workers {workers}: use 1 or more worker processes")
+    check_workers(workers)
     if name == "local":
         if workers is None or workers <= 1:
             return InlineEngine()

@@ -36,7 +36,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from hermes_data.engine.base import EngineError
+from hermes_data.engine.base import EngineError, check_workers
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -57,8 +57,7 @@ class LocalEngine:
     name = "local"
 
     def __init__(self, workers: int, *, in_flight: int | None = None, preload: Sequence[str] = ()) -> None:
-        if workers < 1:
-            raise EngineError(f"--workers {workers}: use 1 or more worker processes")
+        check_workers(workers)
         self.workers = workers
         self.in_flight = in_flight or 2 * workers
         self.preload = list(preload)  # imported once in the forkserver, so each worker starts with them

@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-from hermes_data.engine.base import EngineError
+from hermes_data.engine.base import EngineError, check_workers
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -75,8 +75,7 @@ class RayEngine:
     name = "ray"
 
     def __init__(self, address: str | None = None, workers: int | None = None, *, retries: int = 2) -> None:
-        if workers is not None and workers < 1:
-            raise EngineError(f"--workers {workers}: must be at least 1")
+        check_workers(workers)
         ray = _import_ray()
         self._ray, self._retries = ray, retries
         self._owned = not ray.is_initialized()  # a caller's own ray.init() is theirs to shut down

@@ -71,5 +71,5 @@ def test_a_dead_worker_is_an_engine_error_not_a_hang():
 
 @pytest.mark.parametrize("workers", [0, -2])
 def test_fewer_than_one_worker_is_a_user_error(workers):
-    with pytest.raises(EngineError, match=f"--workers {workers}: use 1 or more"):
+    with pytest.raises(EngineError, match=f"--workers {workers}: must be at least 1"):
         make_engine("local", workers)
