@@ -19,9 +19,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import hermes_data
+from hermes_data.build.text_store import TextStore
 from hermes_data.cache import cache_root
 
 STATE = "state.json"
+TEXT = "text.arrow"  # the rows' text (hermes_data.build.text_store)
 
 
 def curated_key(recipe_sections: dict, source_fingerprints: list[str]) -> str:
@@ -51,24 +53,28 @@ def entry_dir(key: str) -> Path:
     return cache_root() / "builds" / key
 
 
-def load(key: str) -> tuple[pa.Table, pa.Table, dict] | None:
+def load(key: str) -> tuple[pa.Table, pa.Table, TextStore, dict] | None:
+    """The compact curated and rejected rows, their text (a store over the entry's file) and the state."""
     folder = entry_dir(key)
     if not (folder / STATE).is_file():
         return None
     try:
         state = json.loads((folder / STATE).read_text())
-        return pq.read_table(folder / "curated.parquet"), pq.read_table(folder / "rejected.parquet"), state
-    except (OSError, ValueError, pa.ArrowException):
+        text = TextStore.open(folder / TEXT, state.pop("text_starts"))
+        return pq.read_table(folder / "curated.parquet"), pq.read_table(folder / "rejected.parquet"), text, state
+    except (OSError, ValueError, KeyError, pa.ArrowException):
         return None  # an unreadable entry is a miss: the build recomputes and overwrites it
 
 
-def save(key: str, curated: pa.Table, rejected: pa.Table, state: dict) -> None:
+def save(key: str, curated: pa.Table, rejected: pa.Table, text: TextStore, state: dict) -> None:
+    """Store the compact rows and move the text's spill file into the entry (`text` keeps reading it there)."""
     folder = entry_dir(key)
     tmp = folder.with_name(f".{folder.name}.tmp-{uuid.uuid4().hex[:8]}")
     tmp.mkdir(parents=True)
     try:
         pq.write_table(curated, tmp / "curated.parquet")
         pq.write_table(rejected, tmp / "rejected.parquet")
+        state = {**state, "text_starts": text.persist(tmp / TEXT)}
         (tmp / STATE).write_text(json.dumps(state))  # last: marks the entry complete
         if folder.exists():
             shutil.rmtree(folder)

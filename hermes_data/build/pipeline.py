@@ -18,13 +18,17 @@ from hermes_data.build.annotate import WORK_SCHEMA, annotate, annotate_parallel
 from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import SAMPLE_PREFIX, iter_source
 from hermes_data.build.stages import build_stages
+from hermes_data.build.text_store import TEXT_COLUMNS, TextStore, without_text
+from hermes_data.cache import cache_root
 from hermes_data.engine import Engine, InlineEngine
 from hermes_data.errors import DataError
 from hermes_data.filters.refusal_config import detector_fingerprint
 from hermes_data.io.sources import SourceReport, fingerprint, resolve_paths
 from hermes_data.stages import REJECTED_COLUMNS, Funnel, run_stages
 
-REJECTED_SCHEMA = pa.schema(list(WORK_SCHEMA) + REJECTED_COLUMNS)
+# What curation holds per row while its stages run: everything but the text (hermes_data.build.text_store).
+COMPACT_SCHEMA = pa.schema([f for f in WORK_SCHEMA if f.name not in TEXT_COLUMNS])
+COMPACT_REJECTED_SCHEMA = pa.schema(list(COMPACT_SCHEMA) + REJECTED_COLUMNS)
 
 
 # What a build's worker processes run (annotate_batch, near-dedup signatures, refusal rules): a local engine
@@ -39,9 +43,11 @@ WORKER_MODULES = (
 
 @dataclass
 class Curated:
-    """The rows that survived filters and dedup, with everything dropped on the way."""
+    """The rows that survived filters and dedup, with everything dropped on the way: compact columns (`table`,
+    `rejected`; COMPACT_SCHEMA) and the rows' text in `text`, looked up by `_row`."""
 
     table: pa.Table
+    text: TextStore
     rejected: list[pa.Table] = field(default_factory=list)
     funnel: Funnel = field(default_factory=Funnel)
     sources: list[dict] = field(default_factory=list)
@@ -67,17 +73,19 @@ def curate(recipe: BuildRecipe, tokenizer, console: Console, engine: Engine | No
     key = cache.curated_key(sections, [fingerprint(paths) for paths in resolved])
     hit = cache.load(key)
     if hit is not None:
-        table, rejected, state = hit
+        table, rejected, text, state = hit
         console.print(f"[dim]reusing curated rows from cache {key[:12]} (only the mixture changed)[/]")
-        return Curated(table, [rejected], Funnel(state["funnel"]), state["sources"], cached=True)
+        return Curated(table, text, [rejected], Funnel(state["funnel"]), state["sources"], cached=True)
     curated = _read(recipe, resolved, tokenizer, console, engine)
     _filter_and_dedup(curated, recipe, console, engine)
     rejected = (
-        pa.concat_tables([t.cast(REJECTED_SCHEMA) for t in curated.rejected])
+        pa.concat_tables([t.cast(COMPACT_REJECTED_SCHEMA) for t in curated.rejected])
         if curated.rejected
-        else (REJECTED_SCHEMA.empty_table())
+        else (COMPACT_REJECTED_SCHEMA.empty_table())
     )
-    cache.save(key, curated.table, rejected, {"funnel": curated.funnel.entries, "sources": curated.sources})
+    cache.save(
+        key, curated.table, rejected, curated.text, {"funnel": curated.funnel.entries, "sources": curated.sources}
+    )
     curated.rejected = [rejected]
     return curated
 
@@ -87,6 +95,8 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
 
     start, cpu = time.perf_counter(), time.process_time()
     batches: list[pa.Table] = []
+    # Each batch's text goes to disk as it arrives; the stages hold the compact columns (text_store.py).
+    store = TextStore.spill(cache_root() / "spill")
     reports: list[SourceReport] = []
     row = 0
     with Progress(
@@ -109,7 +119,8 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
                 else annotate_parallel(records, engine, tokenizer, tokenizer_name=recipe.tokenizer, **options)
             )
             for batch in annotated:
-                batches.append(batch)
+                store.add(batch)
+                batches.append(without_text(batch))
                 row += batch.num_rows
                 progress.update(task, description=f"read {spec.path}: {report.rows_read:,} rows")
             reports.append(report)
@@ -117,7 +128,8 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
                 console.print(f"source {spec.path}: {report.ids.summary()}", soft_wrap=True)
     if not batches:
         raise DataError("the sources yielded no readable rows; check sources[].path and format in the recipe")
-    curated = Curated(pa.concat_tables(batches), sources=[r.as_dict() for r in reports])
+    store.finish()
+    curated = Curated(pa.concat_tables(batches), store, sources=[r.as_dict() for r in reports])
     for report in reports:
         curated.funnel.add("read", "unreadable", report.rows_unreadable, 0)
     curated.seconds["read_annotate"] = time.perf_counter() - start
@@ -145,6 +157,7 @@ def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console, e
         curated.funnel,
         status=console.status,
         report=lambda name, kept, before: console.print(f"  {name:<20} kept {kept:>10,} of {before:,}"),
+        text=curated.text,
     )
     curated.table = done.table
     curated.rejected += done.rejected

@@ -10,18 +10,18 @@ from rich.console import Console
 from rich.table import Table
 
 from hermes_data.build.mix import category_stats, mix
-from hermes_data.build.pipeline import REJECTED_SCHEMA, curate
+from hermes_data.build.pipeline import COMPACT_REJECTED_SCHEMA, curate
 from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.stages import stage_names
+from hermes_data.build.text_store import Joined
 from hermes_data.categories import CATEGORIES
 from hermes_data.engine import Engine, InlineEngine
 from hermes_data.io.sources import resolve_paths
-from hermes_data.record import FIELDS, RECORD_SCHEMA
 
 
 class Balanced(NamedTuple):
     output: pa.Table  # the mixture, in output order
-    rejected: pa.Table  # every dropped row with its stage and reason (curation's and the balance's)
+    rejected: pa.Table  # every dropped row with its stage and reason (curation's and the balance's), compact
     categories: dict
     totals: dict
     mixture: dict | None = None  # why the mix is the size it is (mixture/explain.py)
@@ -37,13 +37,16 @@ def run_build(recipe: BuildRecipe, console: Console | None = None, engine: Engin
     start = time.perf_counter()
     tokenizer = load_tokenizer(recipe.tokenizer)
     curated = curate(recipe, tokenizer, console, engine)
-    balanced = balance(recipe, curated)
-    extra = {
-        "cached_curation": curated.cached,
-        "seconds": round(time.perf_counter() - start, 2),
-        "engine": engine.describe(),
-    }
-    manifest = write_output(recipe, curated, balanced, extra=extra)
+    try:
+        balanced = balance(recipe, curated)
+        extra = {
+            "cached_curation": curated.cached,
+            "seconds": round(time.perf_counter() - start, 2),
+            "engine": engine.describe(),
+        }
+        manifest = write_output(recipe, curated, balanced, extra=extra)
+    finally:
+        curated.text.close()  # the spilled text (text_store.py) is not needed past the write
     print_summary(console, recipe, manifest)
     return manifest
 
@@ -54,8 +57,8 @@ def balance(recipe: BuildRecipe, curated) -> Balanced:
     output, left_out, targets, explanation = mix(curated.table, recipe.mixture, recipe.seed, curated.funnel, paths)
     unit = recipe.mixture.unit if recipe.mixture else "tokens"
     categories, totals = category_stats(output, targets, unit)
-    rejected = curated.rejected + ([left_out.cast(REJECTED_SCHEMA)] if left_out is not None else [])
-    rejected_table = pa.concat_tables(rejected) if rejected else REJECTED_SCHEMA.empty_table()
+    rejected = curated.rejected + ([left_out.cast(COMPACT_REJECTED_SCHEMA)] if left_out is not None else [])
+    rejected_table = pa.concat_tables(rejected) if rejected else COMPACT_REJECTED_SCHEMA.empty_table()
     return Balanced(output, rejected_table, categories, totals, explanation)
 
 
@@ -65,8 +68,9 @@ def write_output(recipe: BuildRecipe, curated, balanced: Balanced, *, extra: dic
 
     return write_build(
         recipe.output,
-        kept=balanced.output.select(list(FIELDS)).cast(RECORD_SCHEMA),
-        rejected=balanced.rejected.select([*FIELDS, "stage", "reason", "detail"]),
+        # Compact rows joined with their text a shard at a time (text_store.py): the text is never all in memory.
+        kept=Joined(balanced.output, curated.text),
+        rejected=Joined(balanced.rejected, curated.text),
         recipe=recipe.model_dump(mode="json"),
         recipe_sha256=recipe.section_sha256(),
         sources=curated.sources,

@@ -9,6 +9,7 @@ and `filters.per_source.by_source` gives each source's rows its own setting (a s
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from hermes_data.build.recipe import BuildRecipe, FiltersSpec
@@ -19,60 +20,74 @@ def build_stages(recipe: BuildRecipe, engine=None) -> list[Stage]:
     """The stages in order; `engine` (hermes_data.engine) runs the refusal rules and the per-row parts of
     near-dedup on its workers, batch by batch."""
     from hermes_data.dedup.exact import exact_dedup_stage
-    from hermes_data.dedup.near import near_dedup_stage
     from hermes_data.filters.category import category_filter
-    from hermes_data.filters.empty_turns import empty_turns_filter
-    from hermes_data.filters.invalid import invalid_filter
-    from hermes_data.filters.length import length_filter
     from hermes_data.filters.model_priority import model_priority_filter
     from hermes_data.filters.non_text import non_text_filter
     from hermes_data.filters.refusals import refusals_stage
-    from hermes_data.filters.template_placeholder import template_placeholder_filter
 
     per_source = recipe.source_filters()
     f, near = recipe.filters, recipe.dedup.near
     stages = [Stage("category", category_filter), Stage("content", non_text_filter)]
 
-    def add(name: str, setting: Callable[[FiltersSpec], Any], run: Callable) -> None:
-        """A filter stage; `setting(filters)` is its setting for one source (None/False: off there)."""
+    def add(name: str, setting: Callable[[FiltersSpec], Any], run: Callable, text: str = "", on=None) -> None:
+        """A filter stage; `setting(filters)` is its setting for one source (None/False: off there). `run(rows,
+        setting)` is a top-level function, so the stage pickles and can run on `on`'s workers."""
         from hermes_data.filters.per_source import any_on, by_source
 
         settings = [setting(s) for s in per_source]
         if any_on(settings):
-            stages.append(Stage(name, lambda t: by_source(t, settings, run)))
+            stages.append(Stage(name, partial(by_source, settings=settings, run=run), text=text, engine=on))
 
-    add("empty_turns", lambda s: s.empty_turns, lambda t, _: empty_turns_filter(t))
-    add(
-        "length",
-        lambda s: (s.min_tokens, s.max_tokens),
-        lambda t, v: length_filter(t, min_tokens=v[0], max_tokens=v[1]),
-    )
-    add("invalid", lambda s: s.drop_invalid, lambda t, _: invalid_filter(t))
-    add("refusals", lambda s: s.refusals, _on_workers(refusals_stage, engine))
-    add("template_placeholder", lambda s: s.template_placeholder, lambda t, _: template_placeholder_filter(t))
+    add("empty_turns", lambda s: s.empty_turns, _empty_turns, text="rows")
+    add("length", lambda s: (s.min_tokens, s.max_tokens), _length)
+    add("invalid", lambda s: s.drop_invalid, _invalid, text="rows")
+    # The rules judge each reply alone: batch by batch on the workers. A model (classifier, LLM judge) decides
+    # here, over every row at once (one model, one journal).
+    rules_only = all(_rules_only(s.refusals) for s in per_source)
+    text, on = ("rows", engine) if rules_only else ("table", None)
+    add("refusals", lambda s: s.refusals, refusals_stage, text=text, on=on)
+    add("template_placeholder", lambda s: s.template_placeholder, _template_placeholder, text="rows")
     if f.model_priority:
         stages.append(Stage("model_priority", model_priority_filter))
     if recipe.dedup.exact:
         stages.append(Stage("dedup_exact", exact_dedup_stage))
     if near:
-        stages.append(Stage("dedup_near", lambda t: near_dedup_stage(t, near, recipe.seed, engine)))
+        stages.append(Stage("dedup_near", partial(_near, spec=near, seed=recipe.seed, engine=engine), text="stream"))
     return stages
 
 
-def _on_workers(stage: Callable, engine) -> Callable:
-    """`stage(table, setting)` per record batch on `engine`'s workers when it is a rule over each row alone; model
-    methods (a classifier, an LLM judge) decide here, once over the whole table (one model, one journal)."""
-    from functools import partial
+def _rules_only(setting) -> bool:
+    return not setting or setting is True or getattr(setting, "method", None) == "rules"
 
-    from hermes_data.stages.batches import verdict_on_batches
 
-    def run(table, setting):
-        rules_only = setting is True or getattr(setting, "method", None) == "rules"
-        if engine is None or engine.workers == 1 or not rules_only:
-            return stage(table, setting)
-        return verdict_on_batches(engine, partial(stage, settings=setting), table)
+def _empty_turns(table, _setting):
+    from hermes_data.filters.empty_turns import empty_turns_filter
 
-    return run
+    return empty_turns_filter(table)
+
+
+def _length(table, limits):
+    from hermes_data.filters.length import length_filter
+
+    return length_filter(table, min_tokens=limits[0], max_tokens=limits[1])
+
+
+def _invalid(table, _setting):
+    from hermes_data.filters.invalid import invalid_filter
+
+    return invalid_filter(table)
+
+
+def _template_placeholder(table, _setting):
+    from hermes_data.filters.template_placeholder import template_placeholder_filter
+
+    return template_placeholder_filter(table)
+
+
+def _near(table, chunks=None, *, spec, seed, engine):
+    from hermes_data.dedup.near import near_dedup_stage
+
+    return near_dedup_stage(table, spec, seed, engine, chunks)
 
 
 def stage_names(recipe: BuildRecipe) -> list[str]:

@@ -45,9 +45,9 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -61,6 +61,7 @@ _NEAR_ROLES = ("user", "assistant", "tool")
 _MAX_ROUNDS = 8
 _MIN_LINE_CHARS = 30  # shorter lines ("Sure!", "Input:") carry little and recur by chance
 _MIN_BOILERPLATE_ROWS = 8
+BOILERPLATE_SHARE = 0.01  # a line in 1 % of the rows is the input's template, not a row's own text
 _SNAP_LIMIT = 64
 _SNAP_SIMILARITY = 90.0  # character similarity (percent) at which a long line is taken for a recurring one
 
@@ -214,10 +215,10 @@ class _UnionFind:
 class _Verifier:
     """rapidfuzz word similarity between rows, on word sequences encoded as one code point per word."""
 
-    def __init__(self, texts: Sequence[str], rows: np.ndarray, threshold: float, distinct: list | None) -> None:
+    def __init__(self, words: dict[int, str], threshold: float, distinct: list | None) -> None:
         self.threshold, self.distinct = threshold, distinct
         self.num_compared = self.num_similar = 0
-        self.words = dict(zip(rows.tolist(), _word_strings([texts[i] for i in rows]), strict=True))
+        self.words = words  # `_word_strings` of the rows that take part in a candidate pair
         # Pairs that failed, so a bucket that recurs in several bands with other members costs them once.
         self.failed: set[tuple[int, int]] = set()
         self.scores: dict[tuple[int, int], float] = {}
@@ -303,7 +304,7 @@ def near_duplicates(
     ngram: int = 5,
     seed: int = 0,
     distinct: Sequence[str] | None = None,
-    boilerplate_share: float | None = 0.01,
+    boilerplate_share: float | None = BOILERPLATE_SHARE,
     engine=None,
 ) -> NearDupResult:
     """Near-duplicate clusters of `texts` (typically `dedup_text` of each row) and the row to keep in each.
@@ -315,30 +316,174 @@ def near_duplicates(
     """
     texts = list(texts)
     _check(texts, threshold, num_perm, ngram, model_rank, distinct)
-    lengths = [len(t) for t in texts]
-    recurring = recurring_lines(texts, boilerplate_share) if boilerplate_share is not None else set()
-    boilerplate_rows = 0
-    if recurring:
-        texts, shared = _without_recurring(texts, recurring)
-        boilerplate_rows = sum(1 for key in shared if key)
-        base = [""] * len(texts) if distinct is None else [str(d) for d in distinct]
-        distinct = [f"{d}\x1e{key}" if key else d for d, key in zip(base, shared, strict=True)]
-    bands, rows = lsh_params(threshold, num_perm, ngram)
-    keys, has_words = lsh_keys(
-        texts, bands=bands, rows=rows, num_perm=num_perm, ngram=ngram, seed=seed, salts=_salts(distinct), engine=engine
-    )
+    column = None if distinct is None else list(distinct)
+    ranges = list(char_batches(texts, BATCH_CHARS)) if texts else []
+
+    def pieces() -> Iterator[tuple[list[str], list | None]]:
+        for lo, hi in ranges:
+            yield texts[lo:hi], None if column is None else column[lo:hi]
+
+    params = _Params(threshold, num_perm, ngram, seed, boilerplate_share)
+    return _near(pieces, _given, model_rank, params, engine)
+
+
+class _Params(NamedTuple):
+    threshold: float
+    num_perm: int
+    ngram: int
+    seed: int
+    boilerplate_share: float | None
+
+
+def _given(piece: tuple[list[str], list | None]) -> tuple[list[str], list | None]:
+    """The texts and `distinct` values of an in-memory piece, as they are."""
+    return piece
+
+
+def _near(pieces, to_texts, model_rank, params: _Params, engine) -> NearDupResult:
+    """The near-dedup algorithm over rows that come in pieces: `pieces()` yields them in order (each call anew), and
+    `to_texts(piece)` gives a piece's texts and `distinct` values (or None) where the piece is processed, on the
+    engine's workers. Only per-row figures come back (lengths, line hashes, band keys, identities) until the
+    candidate pairs are known; then the words of the rows in them. So the texts of all rows are never in memory at
+    once, and every pass is a per-row function of one piece: the same result on any engine and any piece size."""
+    engine = engine or InlineEngine()
+    counting = params.boilerplate_share is not None
+    lengths, line_hashes, sizes = [], [], []
+    for piece_lengths, hashes in engine.map_ordered(_piece_lines, ((p, to_texts, counting) for p in pieces())):
+        lengths += piece_lengths
+        line_hashes.append(hashes)
+        sizes.append(len(piece_lengths))
+    num_rows = len(lengths)
+    recurring = _recurring(pieces, to_texts, line_hashes, num_rows, params.boilerplate_share, engine)
+    bands, rows = lsh_params(params.threshold, params.num_perm, params.ngram)
+    keys = np.zeros((num_rows, bands), dtype=np.uint64)
+    has_words = np.zeros(num_rows, dtype=bool)
+    distinct: list | None = None
+    boilerplate_rows, row = 0, 0
+    jobs = ((p, to_texts, recurring, params) for p in pieces())
+    for piece_keys, piece_words, piece_distinct, piece_boilerplate in engine.map_ordered(_piece_keys, jobs):
+        n = len(piece_keys)
+        keys[row : row + n], has_words[row : row + n] = piece_keys, piece_words
+        if piece_distinct is not None:
+            distinct = (distinct or []) + piece_distinct
+        boilerplate_rows += piece_boilerplate
+        row += n
     pairs, groups = buckets(keys, has_words)
     involved = np.unique(np.concatenate([pairs.ravel(), *groups])) if len(pairs) or groups else np.zeros(0, np.int64)
-    verifier = _Verifier(texts, involved, threshold, None if distinct is None else list(distinct))
+    words = _involved_words(pieces, to_texts, recurring, involved, sizes, engine)
+    verifier = _Verifier(words, params.threshold, distinct)
     union = _UnionFind()
     for a, b in pairs.tolist():
         if union.find(a) != union.find(b) and verifier.similar(a, b):
             union.union(a, b)
     for group in groups:
         _link_group(group, union, verifier)
-    position = keep_order(len(texts), model_rank, lengths)
+    position = keep_order(num_rows, model_rank, lengths)
     result = _result(union, position, verifier, bands, rows)
     return replace(result, num_boilerplate_lines=len(recurring), num_boilerplate_rows=boilerplate_rows)
+
+
+def _line_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+def _distinct_lines(text: str) -> set[str]:
+    """A text's line keys as `recurring_lines` counts them (long lines only, each once)."""
+    if "\n" not in text:
+        return set()
+    return {_line_key(line) for line in text.splitlines() if len(line) >= _MIN_LINE_CHARS}
+
+
+def _piece_lines(job) -> tuple[list[int], np.ndarray]:
+    """Text lengths of a piece and the hashes of each text's distinct long lines (runs on a worker)."""
+    piece, to_texts, counting = job
+    texts, _ = to_texts(piece)
+    hashes = [_line_hash(key) for text in texts for key in _distinct_lines(text)] if counting else []
+    return [len(t) for t in texts], np.array(hashes, dtype=np.uint64)
+
+
+def _recurring(pieces, to_texts, line_hashes, num_rows, share, engine) -> set[str]:
+    """The lines of `recurring_lines`, found from the per-row line hashes; their text is then looked up in the
+    pieces (usually the first holds them all)."""
+    if share is None or not num_rows:
+        return set()
+    hashes = np.concatenate(line_hashes) if line_hashes else np.zeros(0, np.uint64)
+    unique, counts = np.unique(hashes, return_counts=True)
+    limit = max(_MIN_BOILERPLATE_ROWS, math.ceil(share * num_rows))
+    wanted = set(unique[counts >= limit].tolist())
+    found: dict[int, str] = {}
+    if wanted:
+        for lines in engine.map_ordered(_piece_find, ((p, to_texts, wanted) for p in pieces())):
+            found.update(lines)
+            if len(found) == len(wanted):
+                break
+    return set(found.values())
+
+
+def _piece_find(job) -> dict[int, str]:
+    piece, to_texts, wanted = job
+    texts, _ = to_texts(piece)
+    return {h: key for text in texts for key in _distinct_lines(text) if (h := _line_hash(key)) in wanted}
+
+
+def _strip(texts: list[str], distinct: list | None, recurring: set[str]) -> tuple[list[str], list | None, int]:
+    """Texts without their recurring lines and the `distinct` values that name those lines (see near_duplicates)."""
+    if not recurring:
+        return texts, distinct, 0
+    texts, shared = _without_recurring(texts, recurring)
+    base = [""] * len(texts) if distinct is None else [str(d) for d in distinct]
+    distinct = [f"{d}\x1e{key}" if key else d for d, key in zip(base, shared, strict=True)]
+    return texts, distinct, sum(1 for key in shared if key)
+
+
+def _piece_keys(job) -> tuple[np.ndarray, np.ndarray, list | None, int]:
+    """Band keys, has-words mask, final `distinct` values and boilerplate rows of a piece (runs on a worker)."""
+    piece, to_texts, recurring, params = job
+    texts, distinct = to_texts(piece)
+    texts, distinct, boilerplate = _strip(texts, distinct, recurring)
+    bands, rows = lsh_params(params.threshold, params.num_perm, params.ngram)
+    keys, has_words = lsh_keys(
+        texts,
+        bands=bands,
+        rows=rows,
+        num_perm=params.num_perm,
+        ngram=params.ngram,
+        seed=params.seed,
+        salts=_salts(distinct),
+    )
+    return keys, has_words, distinct, boilerplate
+
+
+def _involved_words(pieces, to_texts, recurring, involved: np.ndarray, sizes: list[int], engine) -> dict[int, str]:
+    """The word strings (`_word_strings`) of the rows in candidate pairs, from the pieces that hold them."""
+    starts = np.cumsum([0, *sizes])
+    wanted = {}  # piece index -> the piece's involved rows, as positions in it
+    for index in range(len(sizes)):
+        local = involved[(involved >= starts[index]) & (involved < starts[index + 1])] - starts[index]
+        if len(local):
+            wanted[index] = local
+    # Lazily: a piece (with its text) is alive only while its job is in flight.
+    jobs = ((piece, to_texts, recurring, wanted[i]) for i, piece in enumerate(pieces()) if i in wanted)
+    words: dict[int, str] = {}
+    for index, strings in zip(wanted, engine.map_ordered(_piece_words, jobs), strict=True):
+        words.update(zip((wanted[index] + starts[index]).tolist(), strings, strict=True))
+    return words
+
+
+def _piece_words(job) -> list[str]:
+    piece, to_texts, recurring, local = job
+    texts, distinct = to_texts(_rows_of(piece, local))
+    return _word_strings(_strip(texts, distinct, recurring)[0])
+
+
+def _rows_of(piece, local: np.ndarray):
+    """Some rows of a piece: a table's (`take`) or an in-memory piece's."""
+    if isinstance(piece, tuple):
+        texts, distinct = piece
+        return [texts[i] for i in local], None if distinct is None else [distinct[i] for i in local]
+    import pyarrow as pa
+
+    return piece.take(pa.array(local))
 
 
 def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands: int, rows: int) -> NearDupResult:
@@ -390,33 +535,28 @@ def _result(union: _UnionFind, position: np.ndarray, verifier: _Verifier, bands:
 # The build stage (hermes_data.build.stages lists it; hermes_data.stages runs it)
 
 
-def near_dedup_stage(table: pa.Table, spec, seed: int, engine=None) -> Verdict:
+def near_dedup_stage(table: pa.Table, spec, seed: int, engine=None, chunks=None) -> Verdict:
     """Drop near duplicates (`near_duplicates` with the recipe's `dedup.near` spec); `detail` names the kept row's
     id and the word similarity of the two texts. `engine` runs the per-row work (texts, identities, MinHash
-    signatures) on its workers; the clusters are found here, over the whole table."""
+    signatures) on its workers; the clusters are found here, over the whole table. `chunks()`, when the table holds
+    compact columns only, yields its rows in order joined with their text (hermes_data.build.text_store)."""
     from hermes_data.stages.verdict import verdict_from_mask
 
-    # Chunk by chunk: only one chunk's messages are Python objects at a time (the whole column as dicts would
-    # cost several GiB at 1M rows), and only the joined texts stay alive. `distinct`: two questions that differ
-    # only in their numbers ("17 x 23" vs "17 x 24"), their tools or their documents are different rows.
-    texts, numbers = [], []
-    names = [name for name in _IDENTITY if name in table.column_names]
-    for batch_texts, batch_numbers in (engine or InlineEngine()).map_ordered(
-        near_inputs, table.select(names).to_batches()
-    ):
-        texts += batch_texts
-        numbers += batch_numbers
-    result = near_duplicates(
-        texts,
-        model_rank=table.column("_model_rank").to_pylist(),
-        threshold=spec.threshold,
-        num_perm=spec.num_perm,
-        ngram=spec.ngram,
-        seed=seed,
-        distinct=numbers,
-        engine=engine,
-    )
-    return verdict_from_mask(~np.asarray(result.keep, dtype=bool), "near_duplicate", near_details(table, texts, result))
+    # Piece by piece on the workers: only per-row figures and the candidates' words come back (`_near`), never all
+    # texts at once. `distinct`: two questions that differ only in their numbers ("17 x 23" vs "17 x 24"), their
+    # tools or their documents are different rows (`row_identity`).
+    def pieces():
+        return _identity_columns(chunks() if chunks is not None else table.to_batches())
+
+    params = _Params(spec.threshold, spec.num_perm, spec.ngram, seed, BOILERPLATE_SHARE)
+    result = _near(pieces, near_inputs, table.column("_model_rank").to_pylist(), params, engine)
+    return verdict_from_mask(~np.asarray(result.keep, dtype=bool), "near_duplicate", near_details(table, result))
+
+
+def _identity_columns(pieces):
+    """Only what `near_inputs` reads travels to a worker."""
+    for piece in pieces:
+        yield piece.select([name for name in _IDENTITY if name in piece.column_names])
 
 
 def near_inputs(batch: pa.RecordBatch) -> tuple[list[str], list[str]]:
@@ -430,13 +570,13 @@ def near_inputs(batch: pa.RecordBatch) -> tuple[list[str], list[str]]:
     return texts, identities
 
 
-def near_details(table: pa.Table, texts: Sequence[str], result: NearDupResult) -> list[str | None]:
+def near_details(table: pa.Table, result: NearDupResult) -> list[str | None]:
     """`detail` of each dropped row: the kept row's id and the similarity the verifier measured between the two
     (on the text left once recurring boilerplate is set aside, so it is the figure that decided the drop)."""
     from hermes_data.stages.verdict import detail_json
 
     ids = table.column("id").to_pylist()
-    details: list[str | None] = [None] * len(texts)
+    details: list[str | None] = [None] * len(result.keep)
     for i, kept in enumerate(result.duplicate_of):
         if kept is None or result.keep[i]:
             continue

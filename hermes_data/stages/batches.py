@@ -24,10 +24,10 @@ def verdict_on_batches(engine, stage: Callable[[pa.Table], Verdict], table: pa.T
     return join_verdicts(list(engine.map_ordered(batch_verdict, jobs)))
 
 
-def batch_verdict(job: tuple[Callable[[pa.Table], Verdict], pa.RecordBatch]) -> Verdict:
+def batch_verdict(job: tuple[Callable[[pa.Table], Verdict], pa.RecordBatch | pa.Table]) -> Verdict:
     """One batch's verdict (runs in a worker)."""
     stage, batch = job
-    return stage(pa.Table.from_batches([batch]))
+    return stage(pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch)
 
 
 def join_verdicts(verdicts: list[Verdict]) -> Verdict:

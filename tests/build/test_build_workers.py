@@ -151,11 +151,12 @@ def test_a_killed_worker_stops_the_build_with_one_line_and_no_output(sources, tm
         time.sleep(0.02)
     _, err = build.communicate(timeout=120)
     assert killed is not None, "the build never started a worker"
-    assert build.returncode == 2
+    assert build.returncode == 2, err[-2000:]
     lines = [line for line in err.strip().splitlines() if line.strip()]
     assert len(lines) == 1 and "worker process" in lines[0] and "Traceback" not in err
     assert not (sources / "killed").exists()
     assert not [p for p in sources.iterdir() if p.name.startswith(".killed")]  # no temporary folder left behind
+    assert not list((tmp_path / "cache" / "spill").glob("spill-*"))  # nor the rows' spilled text
 
 
 def test_zero_workers_is_a_one_line_error(sources, tmp_path):

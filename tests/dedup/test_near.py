@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from hermes_data.dedup import dedup_text, near_duplicates, prompt_numbers
-from hermes_data.dedup.near import _MAX_ROUNDS, _link_group, _UnionFind, _Verifier
+from hermes_data.dedup.near import _MAX_ROUNDS, _link_group, _UnionFind, _Verifier, _word_strings
 
 VOCAB = (
     "the an model answer data set result value function system method because however therefore first second "
@@ -185,7 +185,7 @@ def test_huge_bucket_costs_linear_comparisons():
 
 def test_bucket_members_failing_the_representative_get_their_own_round():
     texts = [BASE, edit_words(BASE, [1]), paragraph(43), edit_words(paragraph(43), [2])]
-    union, verifier = _UnionFind(), _Verifier(texts, np.arange(4), 0.8, None)
+    union, verifier = _UnionFind(), _Verifier(dict(enumerate(_word_strings(texts))), 0.8, None)
     _link_group(np.arange(4), union, verifier)
     assert union.find(1) == union.find(0) != union.find(2) == union.find(3)
     assert verifier.num_compared == 4  # rep 0 against 1, 2, 3; then rep 2 against 3
@@ -193,7 +193,7 @@ def test_bucket_members_failing_the_representative_get_their_own_round():
 
 def test_bucket_of_unrelated_rows_stops_after_the_round_limit():
     texts = [paragraph(500 + i) for i in range(30)]
-    union, verifier = _UnionFind(), _Verifier(texts, np.arange(30), 0.8, None)
+    union, verifier = _UnionFind(), _Verifier(dict(enumerate(_word_strings(texts))), 0.8, None)
     _link_group(np.arange(30), union, verifier)
     assert verifier.num_compared == sum(29 - r for r in range(_MAX_ROUNDS)) < 30 * 29 // 2
     assert verifier.num_similar == 0

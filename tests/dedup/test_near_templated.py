@@ -33,7 +33,7 @@ def test_a_chain_alone_drops_nothing() -> None:
     assert np.isnan(result.similarity[0]) and np.isnan(result.similarity[2])
     assert result.num_chain_kept == 1
     table = pa.table({"id": ["a", "b", "c"]})
-    detail = near_details(table, ["x"] * 3, result)
+    detail = near_details(table, result)
     assert detail[0] is None and detail[2] is None
     assert json.loads(detail[1]) == {"kept_id": "a", "similarity": round(float(result.similarity[1]), 4)}
 

@@ -1,0 +1,176 @@
+"""Where a build keeps the text of its rows while the stages work on compact per-row columns (issue 15 §4).
+
+A row's text (`messages`, `tools`, `documents`, `meta`) is most of its bytes, and only a few stages read it: the
+per-row filters that look at the turns, near-dedup's texts, and the write. So the build splits each annotated batch
+as it arrives: the text goes to a spill file on disk (Arrow IPC, one record batch per annotated batch, keyed by
+`_row`), the rest stays in memory as the working table. Stages that need text get it back one batch at a time
+(`chunks`), and the output is written shard by shard from the same file (`Joined`). The main process then holds the
+compact columns plus one batch of text instead of every row's text, and filtering a stage's survivors no longer
+copies the text (measured with benchmarks/build_scale.py at 1M rows, see there).
+
+The build cache keeps the spill file itself (`persist` moves it into the cache entry, `open` reads it back), so a
+rebuild that only changes the mixture neither rewrites nor loads the text.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+TEXT_COLUMNS = ("messages", "tools", "documents", "meta")
+
+
+def without_text(table: pa.Table) -> pa.Table:
+    """The working table's compact columns: everything but `TEXT_COLUMNS`."""
+    return table.drop_columns([name for name in TEXT_COLUMNS if name in table.column_names])
+
+
+class TextStore:
+    """The text columns of a build's rows, looked up by `_row`."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._folder = folder
+        self._writer: pa.ipc.RecordBatchFileWriter | None = None
+        self._reader: pa.ipc.RecordBatchFileReader | None = None
+        self._starts: list[int] = []  # first `_row` of each spilled batch (rows are contiguous and ascending)
+        self._cached: tuple[int, pa.RecordBatch] | None = None
+        self._end = 0
+        self._finalizer = None
+        if folder is not None:
+            # Removed when the store is dropped or the process exits, also after an error.
+            self._finalizer = weakref.finalize(self, shutil.rmtree, folder, True)
+
+    @classmethod
+    def spill(cls, parent: Path) -> TextStore:
+        """An empty store writing to a new folder under `parent` (fill it with `add`, then `finish`). Folders left
+        by killed builds (their process is gone) are removed first."""
+        parent.mkdir(parents=True, exist_ok=True)
+        for stale in parent.glob("spill-*"):
+            if not _alive(stale.name.split("-")[1]):
+                shutil.rmtree(stale, ignore_errors=True)
+        folder = parent / f"spill-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        folder.mkdir()
+        return cls(folder=folder)
+
+    @classmethod
+    def open(cls, path: Path, starts: list[int]) -> TextStore:
+        """A store over a file `persist` wrote (`starts`: what it returned); the file stays where it is."""
+        store = cls()
+        store._reader = pa.ipc.open_file(pa.OSFile(str(path), "rb"))
+        store._starts = list(starts)
+        return store
+
+    def persist(self, path: Path) -> list[int]:
+        """Move the spill file to `path` (same filesystem) and return the batch starts `open` needs. This store
+        keeps reading it there."""
+        os.replace(self._folder / "text.arrow", path)
+        return list(self._starts)
+
+    def add(self, batch: pa.Table) -> None:
+        """Spill the text of an annotated batch whose `_row`s continue the previous batch's."""
+        rows = batch.column("_row").to_numpy()
+        if not len(rows):
+            return
+        if rows[0] != self._end or rows[-1] != self._end + len(rows) - 1:
+            raise ValueError(f"rows {rows[0]}..{rows[-1]} do not continue the store at row {self._end}")
+        text = pa.Table.from_arrays([batch.column(name) for name in TEXT_COLUMNS], names=list(TEXT_COLUMNS))
+        if self._writer is None:
+            self._writer = pa.ipc.new_file(str(self._folder / "text.arrow"), text.schema)
+        self._writer.write_batch(text.combine_chunks().to_batches(max_chunksize=len(rows))[0])
+        self._starts.append(int(rows[0]))
+        self._end += len(rows)
+
+    def finish(self) -> None:
+        """Close the spill file for writing; lookups may start."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+            self._reader = pa.ipc.open_file(pa.OSFile(str(self._folder / "text.arrow"), "rb"))
+
+    def close(self) -> None:
+        self._reader = self._cached = None
+        if self._finalizer is not None:
+            self._finalizer()
+
+    # -- lookups -------------------------------------------------------------------------------------------------
+
+    def take(self, rows: np.ndarray) -> pa.Table:
+        """The text columns of `rows` (`_row` values), in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return pa.Table.from_batches([], schema=self._schema())
+        batch_of = np.searchsorted(np.asarray(self._starts), rows, side="right") - 1
+        cuts = np.flatnonzero(np.diff(batch_of)) + 1
+        pieces = []
+        for part, batch_rows in zip(np.split(batch_of, cuts), np.split(rows, cuts), strict=True):
+            index = int(part[0])
+            pieces.append(self._batch(index).take(pa.array(batch_rows - self._starts[index])))
+        return pa.Table.from_batches(pieces)
+
+    def chunks(self, table: pa.Table) -> Iterator[pa.Table]:
+        """`table` (compact rows, ascending `_row`) in consecutive pieces, each joined with its rows' text: one
+        spilled batch is read per piece, so at most one batch of text is alive here at a time."""
+        rows = table.column("_row").to_numpy()
+        if not len(rows):
+            return
+        batch_of = np.searchsorted(np.asarray(self._starts), rows, side="right") - 1
+        bounds = [0, *(np.flatnonzero(np.diff(batch_of)) + 1).tolist(), len(rows)]
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            yield join(table.slice(start, end - start), self.take(rows[start:end]))
+
+    def join(self, table: pa.Table) -> pa.Table:
+        """`table` with its rows' text: every row at once (for a stage that needs the whole table, e.g. a model)."""
+        return join(table, self.take(table.column("_row").to_numpy()))
+
+    def _batch(self, index: int) -> pa.RecordBatch:
+        if self._cached is None or self._cached[0] != index:
+            self._cached = (index, self._reader.get_batch(index))
+        return self._cached[1]
+
+    def _schema(self) -> pa.Schema:
+        return self._reader.schema if self._reader is not None else pa.schema([])
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # another user's build
+    return True
+
+
+def join(compact: pa.Table, text: pa.Table) -> pa.Table:
+    """Compact columns and the text columns of the same rows, side by side (the text columns first, as in the
+    record schema; stages read columns by name)."""
+    columns = [*text.columns, *compact.columns]
+    return pa.Table.from_arrays(columns, names=[*text.column_names, *compact.column_names])
+
+
+class Joined:
+    """Compact rows and their text as a table-like object for writers that slice (`write_shards`, the cache): only
+    the slice being written is joined."""
+
+    def __init__(self, table: pa.Table, store: TextStore, schema: pa.Schema | None = None) -> None:
+        self.table, self.store, self.schema = table, store, schema
+
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows
+
+    def slice(self, offset: int, length: int | None = None) -> pa.Table:
+        part = self.table.slice(offset, length)
+        joined = join(part, self.store.take(part.column("_row").to_numpy()))
+        return joined if self.schema is None else joined.select(self.schema.names).cast(self.schema)
+
+    def tables(self, rows: int = 50_000) -> Iterator[pa.Table]:
+        for offset in range(0, self.num_rows, rows):
+            yield self.slice(offset, rows)
