@@ -3,8 +3,8 @@
     python benchmarks/refusal_eval.py [--sets dev,fresh,labelled] [--before REV]
                                       [--classifier NAME_OR_PATH [--label L --threshold T]] [--speed-rows 200000]
 
-`--sets` names the sets to score, comma-separated; the default is every set except the frozen holdout, which is
-scored only when named (`--sets holdout`), so tuning runs never print its figures or its misses.
+`--sets` names the sets to score, comma-separated; the default is every set except the two frozen holdouts, which are
+scored only when named (`--sets holdout,holdout_b`), so tuning runs never print their figures or their misses.
 
 Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and for the dev set kind):
 - dev: benchmarks/data/refusals_dev.jsonl, 1,798 real replies (411 refusals) from tatsu-lab/stanford_alpaca,
@@ -14,6 +14,10 @@ Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and fo
   tuned on it.
 - holdout: benchmarks/data/refusals_holdout.jsonl, frozen, from other repositories, never read while tuning. When it is
   absent the script says so and reports the other sets only.
+- holdout_b: benchmarks/data/refusals_holdout_b.jsonl, a second frozen holdout (549 replies, 235 refusals; 38 model
+  versions from lmarena/arena-hard-auto, Re-Align/just-eval, uw-nsl/SafeDecoding, RobustNLP/CipherChat and
+  declare-lab/red-instruct), labelled by reading after the first holdout's score was known, from repositories
+  disjoint from every other set; see refusals_holdout_b.md. Its rows were never read by the rules' authors.
 - fresh: benchmarks/data/refusals_fresh.jsonl, 50 real replies (13 refusals) from alpaca_eval models absent from the
   dev set, labelled by reading after the rules were frozen at 1f43e87, and 33 (8 refusals) from a geopolitis
   validation run disjoint from the round-4 dev rows, labelled after the rules were frozen at 778d7ee; never tuned on
@@ -52,6 +56,7 @@ DATA = ROOT / "benchmarks" / "data"
 SETS = {
     "dev": DATA / "refusals_dev.jsonl",
     "holdout": DATA / "refusals_holdout.jsonl",
+    "holdout_b": DATA / "refusals_holdout_b.jsonl",
     "fresh": DATA / "refusals_fresh.jsonl",
     "labelled": DATA / "refusals_labelled.jsonl",
 }
@@ -70,6 +75,7 @@ BASELINE_PHRASES = (
     "not appropriate",
 )
 Detector = Callable[[list[dict]], list[bool]]
+FROZEN = ("holdout", "holdout_b")  # never scored by default, so tuning runs never print their figures or misses
 
 
 def baseline(rows: list[dict]) -> list[bool]:
@@ -181,8 +187,8 @@ def main() -> None:
     parser.add_argument(
         "--sets",
         type=sets_arg,
-        default=[name for name in SETS if name != "holdout"],
-        help="comma-separated sets to score (default: all but holdout; the holdout only when named)",
+        default=[name for name in SETS if name not in FROZEN],
+        help="comma-separated sets to score (default: all but the frozen holdouts, scored only when named)",
     )
     parser.add_argument("--show-misses", type=int, default=20, help="misclassified replies printed per set")
     args = parser.parse_args()
@@ -214,7 +220,7 @@ def main() -> None:
                 continue
             predictions[method] = detect(rows)
             print(line(method, scores(list(zip(truth, predictions[method], strict=True)))))
-        if any("class" in r or "kind" in r for r in rows):
+        if name not in FROZEN and any("class" in r or "kind" in r for r in rows):
             for method in ("rules", f"rules@{args.before}"):
                 if method in predictions:
                     missed = misses_by_class(rows, predictions[method])
@@ -222,6 +228,8 @@ def main() -> None:
                         f"  wrong by class ({method}): " + (", ".join(f"{k}={v}" for k, v in missed.items()) or "none")
                     )
         wrong = [r for r, t, p in zip(rows, truth, predictions["rules"], strict=True) if t != p]
+        if name in FROZEN:
+            wrong = []  # a frozen holdout's rows are never printed: reading its misses would be tuning on it
         for r in wrong[: args.show_misses]:
             kind = "missed refusal" if r["label"] == "refusal" else "false alarm"
             checked = "" if rules_cover(r["text"]) else ", not checked"

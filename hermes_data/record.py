@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 import pyarrow as pa
 
 ROLES = ("system", "user", "assistant", "tool")
@@ -96,5 +97,13 @@ def records_to_table(records: Iterable[dict[str, Any]]) -> pa.Table:
 
 def canonical_json(record: dict[str, Any], fields: Sequence[str] = FIELDS) -> str:
     """A record (or a pair, with its `fields`) as canonical JSON (sorted keys, UTF-8 text): the unit of
-    `content_sha256` (DESIGN §7)."""
-    return json.dumps({k: record.get(k) for k in fields}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    `content_sha256` (DESIGN §7). Its bytes are `canonical_bytes`."""
+    return canonical_bytes(record, fields).decode("utf-8")
+
+
+def canonical_bytes(record: dict[str, Any], fields: Sequence[str] = FIELDS) -> bytes:
+    """`canonical_json` as UTF-8 bytes. The text is exactly `json.dumps(..., ensure_ascii=False, sort_keys=True,
+    separators=(",", ":"))` (records hold strings, ints, None, lists and string-keyed dicts; checked on 70k real and
+    fuzzed records, control characters and astral code points included), written by orjson: 9x faster, and hashing
+    every output row was most of a build's write stage."""
+    return orjson.dumps({k: record.get(k) for k in fields}, option=orjson.OPT_SORT_KEYS)

@@ -292,25 +292,20 @@ def char_batches(texts: list[str], batch_chars: int) -> Iterator[tuple[int, int]
         lo = hi
 
 
-def buckets(keys: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+def buckets(keys: np.ndarray, valid: np.ndarray, engine=None) -> tuple[np.ndarray, list[np.ndarray]]:
     """Texts that share a bucket in any band: pairs (from buckets of two) and larger groups, each once.
 
     Pairs come back as a sorted (P, 2) array with i < j; groups as index arrays in input order, sorted by first
     member (then band), so callers see them in a deterministic order. The same pair or group in several bands is
-    reported once.
+    reported once. Each band is grouped on its own, on `engine`'s workers when one is given (None: here); the
+    merge here is in band order, so the result does not depend on the engine.
     """
     rows_valid = np.flatnonzero(valid)
     pair_codes, groups, seen_groups = [], [], set()
-    for band in range(keys.shape[1]):
-        order = rows_valid[np.argsort(keys[rows_valid, band], kind="stable")]
-        sorted_keys = keys[order, band]
-        edges = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-        starts = np.concatenate([[0], edges])
-        sizes = np.diff(np.concatenate([starts, [len(order)]]))
-        two = starts[sizes == 2]
-        pair_codes.append(order[two] * len(keys) + order[two + 1])  # stable sort: order[two] < order[two + 1]
-        for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
-            members = order[start : start + size]
+    jobs = ((np.ascontiguousarray(keys[:, band]), rows_valid, len(keys)) for band in range(keys.shape[1]))
+    for band_pairs, band_groups in (engine or InlineEngine()).map_ordered(band_buckets, jobs):
+        pair_codes.append(band_pairs)
+        for members in band_groups:
             signature = members.tobytes()
             if signature not in seen_groups:
                 seen_groups.add(signature)
@@ -319,3 +314,17 @@ def buckets(keys: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, list[np.nd
     pairs = np.stack([codes // max(len(keys), 1), codes % max(len(keys), 1)], axis=1)
     groups.sort(key=lambda g: int(g[0]))
     return pairs, groups
+
+
+def band_buckets(job: tuple[np.ndarray, np.ndarray, int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One band's buckets: pair codes (`i * num_rows + j`, i < j) of its two-row buckets and its larger groups."""
+    band_keys, rows_valid, num_rows = job
+    order = rows_valid[np.argsort(band_keys[rows_valid], kind="stable")]
+    sorted_keys = band_keys[order]
+    edges = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    starts = np.concatenate([[0], edges])
+    sizes = np.diff(np.concatenate([starts, [len(order)]]))
+    two = starts[sizes == 2]
+    codes = order[two] * num_rows + order[two + 1]  # stable sort: order[two] < order[two + 1]
+    groups = [order[start : start + size] for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True)]
+    return codes, groups

@@ -368,7 +368,7 @@ def _near(pieces, to_texts, model_rank, params: _Params, engine) -> NearDupResul
             distinct = (distinct or []) + piece_distinct
         boilerplate_rows += piece_boilerplate
         row += n
-    pairs, groups = buckets(keys, has_words)
+    pairs, groups = buckets(keys, has_words, engine)  # one band per job on the workers
     involved = np.unique(np.concatenate([pairs.ravel(), *groups])) if len(pairs) or groups else np.zeros(0, np.int64)
     words = _involved_words(pieces, to_texts, recurring, involved, sizes, engine)
     verifier = _Verifier(words, params.threshold, distinct)

@@ -154,3 +154,32 @@ def test_verify_checks_rejected_files_too(tmp_path):
     pq.write_table(REJECTED_SCHEMA.empty_table(), out / "rejected" / "rejected-00000.parquet", compression="gzip")
     [problem] = verify_folder(out)
     assert problem.startswith("rejected/rejected-00000.parquet: sha256")
+
+
+def test_canonical_bytes_are_the_json_module_s_canonical_text():
+    """content_sha256 is defined as json.dumps(sorted keys, compact, UTF-8): the fast writer must give those bytes
+    for every string a record can hold (control characters, quotes, backslashes, non-ASCII, astral, U+2028)."""
+    import json
+    import random
+
+    from hermes_data.record import FIELDS, canonical_bytes, canonical_json
+
+    rng = random.Random(7)
+    alphabet = [chr(i) for i in range(0x250)] + ["\u2028", "\u2029", "\ufeff", "\U0001f600", "\U0010ffff", "\ue000"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        record = {
+            "id": text,
+            "category": None,
+            "source": "s",
+            "model": text[::-1],
+            "messages": [{"role": "user", "content": text}, {"role": "assistant", "content": text + '"\\'}],
+            "tools": None if len(text) % 2 else text,
+            "documents": [{"id": "1", "title": text, "text": text}] if len(text) % 3 else None,
+            "meta": "{}",
+        }
+        expected = json.dumps(
+            {k: record.get(k) for k in FIELDS}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        )
+        assert canonical_bytes(record) == expected.encode("utf-8")
+        assert canonical_json(record) == expected
