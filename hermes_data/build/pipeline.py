@@ -19,7 +19,7 @@ from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import SAMPLE_PREFIX, iter_source
 from hermes_data.build.stages import build_stages
 from hermes_data.build.text_store import TEXT_COLUMNS, TextStore, without_text
-from hermes_data.cache import cache_root
+from hermes_data.cache import cache_folder
 from hermes_data.engine import Engine, InlineEngine
 from hermes_data.errors import DataError
 from hermes_data.filters.refusal_config import detector_fingerprint
@@ -96,7 +96,7 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
     start, cpu = time.perf_counter(), time.process_time()
     batches: list[pa.Table] = []
     # Each batch's text goes to disk as it arrives; the stages hold the compact columns (text_store.py).
-    store = TextStore.spill(cache_root() / "spill")
+    store = TextStore.spill(cache_folder("spill"))
     reports: list[SourceReport] = []
     row = 0
     with Progress(

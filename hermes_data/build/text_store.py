@@ -19,10 +19,13 @@ import shutil
 import uuid
 import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+
+from hermes_data.errors import DataError
 
 TEXT_COLUMNS = ("messages", "tools", "documents", "meta")
 
@@ -51,12 +54,13 @@ class TextStore:
     def spill(cls, parent: Path) -> TextStore:
         """An empty store writing to a new folder under `parent` (fill it with `add`, then `finish`). Folders left
         by killed builds (their process is gone) are removed first."""
-        parent.mkdir(parents=True, exist_ok=True)
-        for stale in parent.glob("spill-*"):
-            if not _alive(stale.name.split("-")[1]):
-                shutil.rmtree(stale, ignore_errors=True)
-        folder = parent / f"spill-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        folder.mkdir()
+        with _writing(parent):
+            parent.mkdir(parents=True, exist_ok=True)
+            for stale in parent.glob("spill-*"):
+                if not _alive(stale.name.split("-")[1]):
+                    shutil.rmtree(stale, ignore_errors=True)
+            folder = parent / f"spill-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+            folder.mkdir()
         return cls(folder=folder)
 
     @classmethod
@@ -81,16 +85,18 @@ class TextStore:
         if rows[0] != self._end or rows[-1] != self._end + len(rows) - 1:
             raise ValueError(f"rows {rows[0]}..{rows[-1]} do not continue the store at row {self._end}")
         text = pa.Table.from_arrays([batch.column(name) for name in TEXT_COLUMNS], names=list(TEXT_COLUMNS))
-        if self._writer is None:
-            self._writer = pa.ipc.new_file(str(self._folder / "text.arrow"), text.schema)
-        self._writer.write_batch(text.combine_chunks().to_batches(max_chunksize=len(rows))[0])
+        with _writing(self._folder):
+            if self._writer is None:
+                self._writer = pa.ipc.new_file(str(self._folder / "text.arrow"), text.schema)
+            self._writer.write_batch(text.combine_chunks().to_batches(max_chunksize=len(rows))[0])
         self._starts.append(int(rows[0]))
         self._end += len(rows)
 
     def finish(self) -> None:
         """Close the spill file for writing; lookups may start."""
         if self._writer is not None:
-            self._writer.close()
+            with _writing(self._folder):
+                self._writer.close()
             self._writer = None
             self._reader = pa.ipc.open_file(pa.OSFile(str(self._folder / "text.arrow"), "rb"))
 
@@ -136,6 +142,19 @@ class TextStore:
 
     def _schema(self) -> pa.Schema:
         return self._reader.schema if self._reader is not None else pa.schema([])
+
+
+@contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """A full or unwritable disk under the cache is the user's to fix: one line saying where and what to do."""
+    try:
+        yield
+    except OSError as exc:
+        raise DataError(
+            f"cannot write the rows' text under {folder} ({exc.strerror or exc}): a build spills it under "
+            "$HERMES_CACHE/spill; free space there or set HERMES_CACHE to a folder on a disk with room for the "
+            "sources' text"
+        ) from None
 
 
 def _alive(pid: str) -> bool:

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hermes_data.cache import cache_root
+from hermes_data.cache import cache_folder, cache_root
 
 # Bump when the conversion below changes: old cache entries are then ignored, never reused.
 CODE_VERSION = "1"
@@ -140,7 +140,7 @@ def cached_tokenizer_file(reasoning_tags: bool = False) -> Path:
     target = folder / "tokenizer.json"
     if target.is_file():
         return target
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    cache_folder("tokenizers")
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         build_backend(model_path, reasoning_tags).save(str(tmp / "tokenizer.json"), pretty=False)

@@ -126,3 +126,20 @@ def test_curation_holds_compact_columns_and_the_text_comes_back_at_the_write(tmp
     again = curate(recipe, load_tokenizer(recipe.tokenizer), Console(quiet=True))  # a cache hit
     assert again.cached and again.table.equals(curated.table)
     assert again.text.join(again.table).column("messages").equals(joined.column("messages"))
+
+
+def test_a_cache_folder_that_cannot_be_written_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    env = {**os.environ, "HERMES_CACHE": str(blocker)}
+    out = tmp_path / "o"
+    done = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "hermes-data"), "build", "demo", "--set", f"output={out}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().count("\n") == 0 and "HERMES_CACHE" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
