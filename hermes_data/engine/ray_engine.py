@@ -79,6 +79,7 @@ class RayEngine:
         ray = _import_ray()
         self._ray, self._retries = ray, retries
         self._owned = not ray.is_initialized()  # a caller's own ray.init() is theirs to shut down
+        self._nodes = 0
         if self._owned:
             quiet = {"logging_level": logging.WARNING, "log_to_driver": False, "configure_logging": True}
             try:
@@ -138,11 +139,14 @@ class RayEngine:
             ) from None
 
     def describe(self) -> dict:
-        nodes = sum(1 for node in self._ray.nodes() if node.get("Alive"))
-        return {"engine": "ray", "workers": self.workers, "nodes": nodes}
+        # Remembered while connected, so a closed engine still describes the run it made.
+        if self._ray.is_initialized():
+            self._nodes = sum(1 for node in self._ray.nodes() if node.get("Alive"))
+        return {"engine": "ray", "workers": self.workers, "nodes": self._nodes}
 
     def close(self) -> None:
         if self._owned and self._ray.is_initialized():
+            self.describe()
             self._ray.shutdown()
 
     def __enter__(self) -> RayEngine:
