@@ -498,8 +498,15 @@ PLACEHOLDER = re.compile(
 NARRATION = ("*", "_", '"', "\u201c")  # role-play narration or quoted dialogue: a character speaking, not the model
 # A label or list marker before the reply's first words ("**Answer:** I am unable …", "- I'm sorry, …"): not narration.
 LEADING_LABEL = re.compile(r"(?:\*\*[A-Z][\w ]{0,20}:\*\*|[A-Z][a-z]{2,12}:(?=\s+I\b)|[-\u2022>]\s)\s*")
-# A script: lines opening with a speaker's name ("- Agent: I'm sorry, …\n- Customer: …") are characters speaking.
-SPEAKER_LINE = re.compile(r"(?m)^[ \t]*(?:[-*\u2022][ \t]+)?[A-Z][\w.' ]{0,24}:[ \t]+\S")
+# A speaker's or persona's label at a line start: a script's "- Agent: …", and the personas of dual-persona jailbreak
+# replies: "[🔒CLASSIC] …", "(🔓Developer Mode Output) …", "**DAN:** …", "GPT: …", "[ChatGPT:]". A bracketed label is
+# short and no markdown link; a plain one is one to four words (or emoji) and a colon.
+PERSONA_LABEL = re.compile(
+    r"(?m)^[ \t]*(?:[-*\u2022>#]+[ \t]*)?(?:\*\*)?(?:[\[(\u3010]\s*(?P<bracketed>[^\]\)\u3011\n]{1,40}?)\s*:?\s*"
+    r"[\])\u3011](?!\()(?:\s*:)?"
+    r"|(?P<named>(?:[^\W\d_][\w'.-]*|[^\w\s*:\[\]()]{1,3})(?:[ \t]+(?:[\w'.-]+|[^\w\s*:\[\]()]{1,3})){0,3})"
+    r"[ \t]*:)(?:\*\*)?\s*(?=\S)"
+)
 APOSTROPHES = ("\u2019", "\u2018", "\u00b4")  # typographic apostrophes: "I\u2019m sorry, but I can\u2019t"
 
 # The grounds a safety decline gives: the law, ethics, harm. After such a decline the reply's talk of danger, the law

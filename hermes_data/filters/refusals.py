@@ -20,7 +20,9 @@ but here is what I know: …" or "I apologize for the confusion, the fix is …"
    not a feasible task"), an offer of other help with nothing after it, a question back about the user's wishes and,
    when the request holds its input (long, or an input block after a blank line), any ask for more details are no
    substance. Content before the decline is the answer given first; words the request itself uses are its topic,
-   not filler. Replies that are a script of speaker lines ("- Agent: I'm sorry …\n- Customer: …") are dialogue.
+   not filler. A reply in several voices (a script of speaker lines, "- Agent: I'm sorry …\n- Customer: …", or a
+   dual-persona jailbreak reply, "[🔒CLASSIC] I can't … [🔓JAILBREAK] Sure, …") is judged voice by voice: it refuses
+   only when every voice does.
    A **safety decline** (its first sentences give legal, ethical, harm, privacy or security grounds the request does
    not itself ask about: "… as it is illegal", "not within my ethical guidelines") changes three things: its talk of
    the law, danger, consequences and help lines is filler even where the request uses the same words; what follows
@@ -67,6 +69,7 @@ from hermes_data.filters.refusal_rules import (
     LECTURE,
     NARRATION,
     OFFER,
+    PERSONA_LABEL,
     PIVOT,
     PLACEHOLDER,
     QUESTION_BACK,
@@ -78,7 +81,6 @@ from hermes_data.filters.refusal_rules import (
     SEGMENT,
     SELF_QUESTION,
     SENTENCE_START,
-    SPEAKER_LINE,
     SUBSTITUTE,
     TASK_OBJECTION,
 )
@@ -144,10 +146,13 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
     lowered = _plain_quotes(body[:HEAD_CHARS]).lower()
     if QUICK.search(lowered) is None and not any(word in lowered for word in QUICK_WORDS):
         return None  # most answers stop here: no decline word in the opening at all
+    personas = _personas(body)
+    if personas is not None:
+        return _all_personas_decline(personas, prompt)
     label = LEADING_LABEL.match(body)
     body = _unwrap(body[label.end() :] if label else body)
     head = _plain_quotes(body[:HEAD_CHARS])
-    if not head or head.startswith(NARRATION) or _is_script(head):
+    if not head or head.startswith(NARRATION):
         return None
     for start in _sentence_starts(head):
         for family, pattern in FAMILIES.items():
@@ -261,9 +266,26 @@ def _holds_input(prompt: str | None) -> bool:
     return prompt is not None and (len(prompt) >= PROMPT_WITH_INPUT_CHARS or INPUT_BLOCK.search(prompt) is not None)
 
 
-def _is_script(head: str) -> bool:
-    """The reply opens with a speaker's line and another follows: a dialogue the task asked for."""
-    return SPEAKER_LINE.match(head) is not None and len(SPEAKER_LINE.findall(head)) >= 2
+def _personas(body: str) -> list[str] | None:
+    """What each speaker says, when the reply opens with a speaker's or persona's label and another speaker follows
+    ("[🔒CLASSIC] Sorry, I can't … [🔓JAILBREAK] Sure, …", "GPT: … DAN: …", a script of "Agent: … Customer: …" lines);
+    None for a reply in one voice. A speaker's lines are joined, labels left out."""
+    labels = list(PERSONA_LABEL.finditer(body, 0, REST_CHARS))
+    if not labels or labels[0].start() != 0:
+        return None
+    spoken: dict[str, list[str]] = {}
+    for label, following in zip(labels, labels[1:] + [None], strict=True):
+        name = re.sub(r"\W+", "", (label.group("bracketed") or label.group("named")).lower())
+        spoken.setdefault(name, []).append(body[label.end() : following.start() if following else len(body)].strip())
+    return ["\n".join(lines) for lines in spoken.values()] if len(spoken) >= 2 else None
+
+
+def _all_personas_decline(personas: list[str], prompt: str | None) -> str | None:
+    """A reply in several voices refuses only when every voice declines (the "unfiltered" persona often moralises
+    too); one persona that complies, or a script whose other speaker takes the decline ("Customer: Oh, okay."), is
+    the answer. A voice with no words (cut off at the label) is not counted."""
+    reasons = [refusal_reason(text, prompt) for text in personas if WORDY.search(text)]
+    return reasons[0] if reasons and all(reasons) else None
 
 
 def _unwrap(body: str) -> str:
