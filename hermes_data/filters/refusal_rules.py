@@ -489,6 +489,19 @@ CLAUSE_END = re.compile(
     r"|\s+(?=(?:but|however)\b)|\s[\u2014\u2013]\s|(?<=[.!?][\"'\u201d])\s+(?=(?:But|However)\b)"
 )
 SENTENCE_START = re.compile(r"(?:[.!?:]|\n)[\"')\]]*\s+|(?<=[a-z][.!?])(?=[A-Z])")
+# A heading that opens a sentence: "Step 2: I'm sorry, but I can't assist with that.", "**Note:** I cannot …"
+STEP_HEADING = re.compile(r"(?:\*\*)?[A-Z][a-z]{1,12}(?:\s+\d{1,2})?:(?:\*\*)?[ \t]+(?=[A-Z])")
+# A sentence that says what the task is instead of doing it: "Step 1: Understand the task.", "The task, when
+# flipped, reads: …", "The original task is: …", "You are asking me to …", "I have read the TASK by flipping …".
+RESTATES_TASK = re.compile(
+    r"(?:step\s+\d+:?\s+)?(?:(?:the\s+)?(?:\w+\s+)?(?:task|request|question|instruction|prompt|sentence)\b"
+    r"[^.!?\n]{0,40}?\b(?:is|was|reads|becomes|says|asks)\b"
+    r"|[^.!?\n]{0,40}?\b(?:understand(?:ing)?|read(?:ing)?|flip(?:ping)?|revers(?:e|ing))\s+(?:the|each|this)\s+"
+    r"(?:\w+\s+)?(?:\w+\s+in\s+the\s+)?(?:task|request|question|word|sentence|characters?)\b"
+    r"|you(?:'re|\s+are)?\s+(?:ask(?:ing|ed)?|want(?:ing)?|request(?:ing|ed)?)\s+(?:me\s+)?(?:to|for)\b"
+    r"|I\s+(?:have\s+)?(?:read|flipped|reversed)\s+the\b)",
+    re.IGNORECASE,
+)
 SEGMENT = re.compile(r"(?<=[.!?])[\"'\u201d)]?\s+|(?<=[a-z][.!?])(?=[A-Z])|\n+")
 # Whole replies that are a placeholder instead of an answer: Alpaca's "<nooutput>", "<noinput>\n<output image>",
 # "<No output, cannot design a graphical user interface>", "No Output".
@@ -507,6 +520,11 @@ PERSONA_LABEL = re.compile(
     r"|(?P<named>(?:[^\W\d_][\w'.-]*|[^\w\s*:\[\]()]{1,3})(?:[ \t]+(?:[\w'.-]+|[^\w\s*:\[\]()]{1,3})){0,3})"
     r"[ \t]*:)(?:\*\*)?\s*(?=\S)"
 )
+# Labels that head a part of one reply, not a voice: "Step 2: I'm sorry, but I can't …", "**Answer:** …", "Note: …".
+HEADING_LABEL = re.compile(
+    r"(?:[a-z]+\s*)?\d+[a-z]?|(?:note|answer|solution|explanation|reason|example|summary|title|introduction|conclusion"
+    r"|output|input|response|result|warning|disclaimer|update|edit|tip|hint|task|question|context|analysis)"
+)
 APOSTROPHES = ("\u2019", "\u2018", "\u00b4")  # typographic apostrophes: "I\u2019m sorry, but I can\u2019t"
 
 # The grounds a safety decline gives: the law, ethics, harm. After such a decline the reply's talk of danger, the law
@@ -522,7 +540,9 @@ HARM_GROUNDS = re.compile(
     r"|privacy|confidential\w*|security\s+(?:reasons|protocols|policies|standards)|sensitive\s+(?:information|data|details)"
     r"|unauthori[sz]ed\s+access"
     # the pivot that implies the request was not legitimate: "If you're looking for legitimate ways to …"
-    r"|legitimate\s+(?:ways|purposes|reasons|means|uses?|methods))",
+    r"|legitimate\s+(?:ways|purposes|reasons|means|uses?|methods)"
+    # the assistant's own safety mandate: "My purpose is to be a helpful and harmless AI assistant."
+    r"|harmless)",
     _F,
 )
 # What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow

@@ -27,8 +27,12 @@ but here is what I know: …" or "I apologize for the confusion, the fix is …"
    not itself ask about: "… as it is illegal", "not within my ethical guidelines") changes three things: its talk of
    the law, danger, consequences and help lines is filler even where the request uses the same words; what follows
    "Instead, …" and a list opened as legal or safe alternatives ("Here are some legal ways to …:", "Why this is
-   dangerous:") are stand-ins, not the answer; and a sentence that only echoes the request ("Sure, here are
-   instructions for …") announces an answer without being one.
+   dangerous:") are stand-ins, not the answer; a list whose first items only give the reasons for declining or help
+   lines ("* **Extremely unethical and illegal:** …") is the lecture set out, unless it is announced as what was
+   asked ("Here is an overview of the steps involved in <the request>:"); and a sentence that only echoes the
+   request ("Sure, here are instructions for …") or says what the task is ("Step 1: The task, flipped, reads …")
+   announces an answer without being one. Declining only to opine ("I can't give a personal opinion, but …") is no
+   safety decline. Headings ("Step 2: I'm sorry, …") do not hide an opener.
 
 The vocabulary (families, cues, pivots) lives in `refusal_rules`; this module decides with it.
 
@@ -65,6 +69,7 @@ from hermes_data.filters.refusal_rules import (
     DELIVERY,
     FAMILIES,
     HARM_GROUNDS,
+    HEADING_LABEL,
     LEADING_LABEL,
     LECTURE,
     NARRATION,
@@ -76,11 +81,13 @@ from hermes_data.filters.refusal_rules import (
     QUICK,
     QUICK_WORDS,
     REDIRECT,
+    RESTATES_TASK,
     SAFE_SUBSTITUTE,
     SAFETY_CUE,
     SEGMENT,
     SELF_QUESTION,
     SENTENCE_START,
+    STEP_HEADING,
     SUBSTITUTE,
     TASK_OBJECTION,
 )
@@ -94,6 +101,7 @@ CONTENT_CHARS = 80  # about one informative sentence
 PIVOT_CONTENT_CHARS = 30  # "I can't be exact, but roughly 1,776." needs less once the clause pivots
 LECTURE_CHARS = 800  # the lecture test reads the opening, as a reader skimming the reply does
 LECTURE_MARKERS = 3  # "I cannot …", "it is important to respect …", "instead, I suggest …": a lecture
+LIST_ITEMS = 3  # what a list delivers shows in its first items
 DELIVERY_CHARS = 600  # a list or "here is" this early after the decline is the answer arriving
 CONTENT_SENTENCES = 2  # without a pivot, content must span two sentences (or be twice CONTENT_CHARS)
 BARE_CHARS = 40  # "I'm unable." alone, or cut short there
@@ -111,6 +119,10 @@ WORDY = re.compile(r"[^\W\d_]{3}")  # a segment without a three-letter word says
 WORD = re.compile(r"[a-z]{3,}")
 FIRST_PERSON_DECLINE = re.compile(
     r"\bI\s+(?:can(?:not|'t)|won't|will\s+not|(?:must\s+)?(?:decline|refuse))\b", re.IGNORECASE
+)
+ANNOUNCES = re.compile(r"\bhere\b|\bthe\s+following\b|\bas\s+follows\b|\bsteps\s+(?:to|for|involved)\b")
+OPINION = re.compile(
+    r"\b(?:(?:personal|my|own|an?)\s+(?:opinions?|views?|beliefs?|stance)|moral\s+judge?ments?)\b", re.IGNORECASE
 )
 INSTEAD = re.compile(r"(?:^|(?<=[.!?\n])\s*)instead\b", re.IGNORECASE)
 # Words an announcement adds to the request it echoes: "Sure, here are some instructions for how to …"
@@ -269,8 +281,15 @@ def _holds_input(prompt: str | None) -> bool:
 def _personas(body: str) -> list[str] | None:
     """What each speaker says, when the reply opens with a speaker's or persona's label and another speaker follows
     ("[🔒CLASSIC] Sorry, I can't … [🔓JAILBREAK] Sure, …", "GPT: … DAN: …", a script of "Agent: … Customer: …" lines);
-    None for a reply in one voice. A speaker's lines are joined, labels left out."""
-    labels = list(PERSONA_LABEL.finditer(body, 0, REST_CHARS))
+    None for a reply in one voice. A speaker's lines are joined, labels left out; headings ("Step 2:", "Answer:") are
+    parts of one voice."""
+    labels = [
+        label
+        for label in PERSONA_LABEL.finditer(body, 0, REST_CHARS)
+        if not HEADING_LABEL.fullmatch(
+            re.sub(r"[^\w ]+", "", label.group("bracketed") or label.group("named")).strip().lower()
+        )
+    ]
     if not labels or labels[0].start() != 0:
         return None
     spoken: dict[str, list[str]] = {}
@@ -301,13 +320,19 @@ def _unwrap(body: str) -> str:
 
 
 def _sentence_starts(head: str) -> list[int]:
-    starts = [0]
+    """Where the first `MAX_SENTENCES` sentences start, past a heading that opens one ("Step 2: I'm sorry, …")."""
+    starts = [_past_heading(head, 0)]
     for match in SENTENCE_START.finditer(head):
         if len(starts) == MAX_SENTENCES:
             break
-        if match.end() < len(head):
-            starts.append(match.end())
+        if starts[-1] < match.end() < len(head):  # a heading's own colon starts no sentence
+            starts.append(_past_heading(head, match.end()))
     return starts
+
+
+def _past_heading(head: str, start: int) -> int:
+    heading = STEP_HEADING.match(head, start)
+    return heading.end() if heading else start
 
 
 def _has_substance(
@@ -339,7 +364,11 @@ def _has_substance(
     # premise objection alone only when it replaces the asked-for thing ("Instead of siphoning gas, …"): "it's not
     # ethical to harm the cat; instead of resorting to harmful methods, here are humane ways" answers what was asked.
     asked = set(WORD.findall((prompt or "").lower()))
-    stand_in = safety and (family != "premise_objection" or FIRST_PERSON_DECLINE.search(grounds) is not None)
+    # Declining only to opine ("I cannot provide a personal opinion, but …") is no safety decline of the task.
+    opines = OPINION.search(text, opener_start, clause_end.start() if clause_end else len(text)) is not None
+    stand_in = (
+        safety and not opines and (family != "premise_objection" or FIRST_PERSON_DECLINE.search(grounds) is not None)
+    )
     instead = INSTEAD.search(rest) if safety else None
     if instead and (stand_in or _replaces_the_request(rest[instead.end() :], asked)):
         rest = rest[: instead.start()]
@@ -365,6 +394,8 @@ def _has_substance(
     if delivers and stand_in and SAFE_SUBSTITUTE.search(_line_before(rest, delivery.start())):
         # after a safety decline, "Here are some legal ways to …:" or "Why this is dangerous:" opens a stand-in
         delivers, rest = False, rest[: delivery.start()]
+    if delivers and stand_in and not _list_informs(rest, delivery.start(), asked):
+        delivers = False  # "Giving instructions for … is:\n* **Extremely unethical and illegal:** …": the reasons
     if delivers and TASK_OBJECTION.search(
         re.split(r"[.!?\n]", rest[delivery.start() :].lstrip(" .!?\n"), maxsplit=1)[0]
     ):
@@ -401,6 +432,18 @@ def _has_substance(
     return False
 
 
+def _list_informs(rest: str, start: int, asked: set[str]) -> bool:
+    """What a safety decline delivers at `start` is announced as what was asked ("Here is a brief overview of the steps
+    involved in <the request>:"), or most of its first `LIST_ITEMS` items say something beyond the decline's talk of
+    harm, law and help: a list of the reasons for declining or of help lines is the lecture set out."""
+    lead = (_line_before(rest, start, 0) + rest[start:].split("\n", 1)[0]).lower()
+    if ANNOUNCES.search(lead) and len(set(WORD.findall(lead)) & asked - ECHO_WORDS) >= 2:
+        return True
+    topic = " " + " ".join(asked)
+    items = [line for line in rest[start:].split("\n") if WORDY.search(line)][:LIST_ITEMS]
+    return 2 * sum(_content_chars(item, topic, True) > 0 for item in items) > len(items)
+
+
 def _unnegated(word: str) -> str:
     """ "illegal" → "legal": the negated form of a word the request uses is its topic too ("Is gambling legal?")."""
     return re.sub(r"^(?:il|un|im)(?=legal|lawful|ethical|moral)", "", word.lower())
@@ -423,17 +466,21 @@ def _replaces_the_request(after_instead: str, asked: set[str]) -> bool:
 
 
 def _echoes(segment: str, asked: set[str]) -> bool:
-    """The sentence only repeats the request ("Sure, here are some instructions for hiding a human corpse"): it
-    announces an answer, it is not one."""
+    """The sentence only repeats the request ("Sure, here are some instructions for hiding a human corpse") or says
+    what the task is ("Step 1: The task, when flipped, reads: …", "You want me to …"): it announces an answer, it is
+    not one."""
+    if RESTATES_TASK.match(segment.strip(" -*#>\u2022")) or STEP_HEADING.fullmatch(segment.strip() + " X"):
+        return True
     words = WORD.findall(segment.lower())
     return len(words) >= 3 and sum(w not in asked and w not in ECHO_WORDS for w in words) <= 1
 
 
-def _line_before(text: str, end: int) -> str:
-    """The text from the start of the sentence or line that leads into position `end` (a list's announcement)."""
+def _line_before(text: str, end: int, after: int = 80) -> str:
+    """The text from the start of the sentence or line that leads into position `end` (a list's announcement), and
+    `after` characters more."""
     head = text[:end].rstrip()
     start = max(head.rfind("\n", 0, len(head) - 1), head.rfind(". "), head.rfind("! "))
-    return text[start + 1 : end + 80]
+    return text[start + 1 : end + after]
 
 
 def _content_chars(segment: str, topic: str = "", safety: bool = False) -> int:
