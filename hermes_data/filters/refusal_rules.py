@@ -29,7 +29,8 @@ _VERB = _verbs(
     "send book order schedule predict diagnose prescribe determine identify classify assess evaluate analyze analyse "
     "summarize summarise translate calculate compute solve draw design satisfy correct rewrite edit fix convert "
     "extract rank list name guess speculate act play sing rate review judge locate compile prepare estimate "
-    "implement code program build count confirm verify embody"
+    "implement code program build count confirm verify embody develop publish post spread teach instruct plan "
+    "fabricate forge"
 )
 _ADV = r"(?:\s+(?:\w+ly|in\s+good\s+conscience|currently|personally|really|just|actually))?"
 # "I can't help but notice", "I cannot recommend it highly enough", "I can't tell you how glad I am".
@@ -79,6 +80,8 @@ _ANY_DECLINE = (
     r"(?:available|in\s+the)\b|not\s+within\s+my\s+(?:programming|capabilit|abilit|scope|guidelines|ethical)"
     r"|I\s*(?:'m|am)\s+not\s+an?\s+(?:[\w-]+\s+){0,3}?(?:service|expert|professional|doctor|lawyer|chef|human|person"
     r"|therapist|engine|tool|website|database|search\s+engine)\b"
+    # "I'm not qualified to diagnose …", "I don't want to speculate on specifics"
+    rf"|I\s*{_AM}\s+not\s+(?:qualified|licensed|certified|equipped)\s+to|I\s+(?:do\s+not|don't)\s+(?:want|wish|intend)\s+to\s+{_VERB}"
     r"|I\s+(?:won't|will\s+not|shall\s+not)\b|I\s+(?:must\s+|have\s+to\s+|need\s+to\s+)?(?:respectfully\s+)?"
     rf"(?:decline|refuse)\b|{_LACK}|{_NOT_SOMETHING}|{_OUTSIDE}|{_VIOLATES}|{_PROGRAMMED}"
     r"|(?:that|this|it)(?:'s|\s+is)\s+(?:not\s+possible|impossible)|not\s+possible\s+for\s+me)"
@@ -127,7 +130,8 @@ _LEADIN = (
     r"|(?:due\s+to|because\s+of|given|in\s+light\s+of|for|based\s+on)\s+[^.!?\n]{0,80}?,\s*"
     r"|(?:let\s+me\s+be\s+(?:clear|direct|honest|upfront)|to\s+be\s+(?:clear|honest|direct))[:,]\s*"
     # "As a responsible and ethical AI language model, …", "As a helpful and respectful assistant, …"
-    r"|as\s+an?\s+(?:[\w-]+,?\s+(?:and\s+)?){0,3}(?:assistant|AI|language\s+model|chatbot)\b[^,.!?\n]{0,30},\s*"
+    # "As an AI developed to promote ethical and responsible use of technology, …"
+    r"|as\s+an?\s+(?:[\w-]+,?\s+(?:and\s+)?){0,3}(?:assistant|AI|language\s+model|chatbot)\b[^,.!?\n]{0,80},\s*"
     # "I must (politely) point out that …", "I have to inform you that …" (llama-2-chat's preamble to a decline)
     r"|I\s+(?:must|have\s+to|need\s+to|want\s+to|would\s+like\s+to|'d\s+like\s+to)\s+(?:first\s+)?(?:\w+ly\s+)?"
     r"(?:inform\s+(?:you|ye)|point\s+out|clarify|advise|emphasi[sz]e|note|remind\s+you|mention|let\s+you\s+know)"
@@ -164,7 +168,10 @@ FAMILIES: dict[str, re.Pattern[str]] = {
     # "I won't …", "I refuse to …", "I'm not going to write that."
     "will_not": re.compile(
         rf"{_LEADIN}I\s*(?:won't|will\s+not|refuse\s+to|{_AM}\s+not\s+going\s+to|shall\s+not){_ADV}\s+"
-        rf"(?:be\s+\w+ing\b|{_VERB})",
+        rf"(?:be\s+\w+ing\b|{_VERB})"
+        # a standing policy: "I don't produce explicit content or stories.", "I do not engage in …"
+        r"|I\s+(?:do\s+not|don't)\s+(?:produce|create|generate|write|provide|engage\s+in|assist\s+with|help\s+with"
+        r"|condone|endorse|promote|support|facilitate)\b",
         _F,
     ),
     # "I must decline …", "I'm going to have to pass on this.", "I have to say no to this one."
@@ -533,7 +540,7 @@ APOSTROPHES = ("\u2019", "\u2018", "\u00b4")  # typographic apostrophes: "I\u201
 HARM_GROUNDS = re.compile(
     r"\b(?:illegal|unlawful|unethical|immoral|harmful|dangerous|against\s+(?:the\s+law|ethical|moral|my\s+(?:ethical|programming"
     r"|guidelines|principles))|ethical\s+(?:and\s+\w+\s+)?(?:guidelines|standards|principles|boundaries|framework)|morally"
-    r"|serious\s+(?:crime|legal|consequences|offen[cs]e|harm)|(?:privacy|consent)\s+laws?|not\s+within\s+my\s+(?:programming"
+    r"|serious\s+(?:\w+\s+)?(?:crime|legal|consequences|offen[cs]e|harm)|(?:privacy|consent)\s+laws?|not\s+within\s+my\s+(?:programming"
     r"|ethical)|promot\w*\s+(?:harm|hate|violence|illegal)|criminal|crime|violat\w*\s+(?:privacy|ethical|laws?|the\s+law)"
     r"|human\s+rights|exploitation|hate\s+speech|discriminat\w+|legal\s+consequences|weapons?|toxic|lethal"
     # privacy and security grounds: "I can't provide passwords … for security reasons", "… confidentiality"
@@ -551,7 +558,17 @@ SAFE_SUBSTITUTE = re.compile(
     r"\b(?:legal|legally|legitimate|legitimately|lawful|safe|safely|safer|secure|securely|ethical|ethically|responsible"
     r"|responsibly|proper|properly|positive|constructive|healthy|respectful|alternatives?|instead|resources|support"
     r"|help(?:line)?s?|dangerous|dangers|risks?|hazards?|consequences|why\s+(?:this|it|you\s+should)|should\s+(?:know|not)"
+    # the request turned round: "the ways in which it can be prevented and combated:", "how to protect yourself:"
+    r"|prevent\w*|combat\w*|protect\w*"
     r"|I\s+recommend)\b",
+    _F,
+)
+# What announces a stand-in after any first-person decline, safety grounds or not: "However, I can share some
+# responsible gambling tips:", "Here are some legal ways to …", "… how it can be prevented:". Narrower than
+# SAFE_SUBSTITUTE: "safe", "proper" and "help" also open real answers after a capability decline.
+RESPONSIBLE_SUBSTITUTE = re.compile(
+    r"\b(?:legal|legally|legitimate\w*|lawful\w*|ethical\w*|responsibl[ey]|alternatives?|healthy|healthier"
+    r"|constructive|respectful|prevent\w*|combat\w*)\b",
     _F,
 )
 # After a safety decline these are filler too: the consequences it warns of and the help it points to ("punishable

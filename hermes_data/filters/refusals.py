@@ -31,8 +31,12 @@ but here is what I know: …" or "I apologize for the confusion, the fix is …"
    lines ("* **Extremely unethical and illegal:** …") is the lecture set out, unless it is announced as what was
    asked ("Here is an overview of the steps involved in <the request>:"); and a sentence that only echoes the
    request ("Sure, here are instructions for …") or says what the task is ("Step 1: The task, flipped, reads …")
-   announces an answer without being one. Declining only to opine ("I can't give a personal opinion, but …") is no
-   safety decline. Headings ("Step 2: I'm sorry, …") do not hide an opener.
+   announces an answer without being one. The grounds may also come in the sentence before the decline ("My purpose
+   is … not to promote unethical practices. Therefore, I cannot …"); declining only to opine ("I can't give a
+   personal opinion, but …") is no safety decline. After any first-person decline, safety grounds or not, a list
+   announced as legal, ethical, responsible or preventive ("However, I can share some responsible betting tips:")
+   is a stand-in. Headings ("Step 2: I'm sorry, …") and a lone persona label ("[🔒CLASSIC] I'm sorry, …") do not
+   hide an opener.
 
 The vocabulary (families, cues, pivots) lives in `refusal_rules`; this module decides with it.
 
@@ -81,6 +85,7 @@ from hermes_data.filters.refusal_rules import (
     QUICK,
     QUICK_WORDS,
     REDIRECT,
+    RESPONSIBLE_SUBSTITUTE,
     RESTATES_TASK,
     SAFE_SUBSTITUTE,
     SAFETY_CUE,
@@ -118,9 +123,11 @@ INPUT_BLOCK = re.compile(r"\S[ \t]*\n[ \t]*\n\s*\S")  # instruction, blank line,
 WORDY = re.compile(r"[^\W\d_]{3}")  # a segment without a three-letter word says nothing
 WORD = re.compile(r"[a-z]{3,}")
 FIRST_PERSON_DECLINE = re.compile(
-    r"\bI\s+(?:can(?:not|'t)|won't|will\s+not|(?:must\s+)?(?:decline|refuse))\b", re.IGNORECASE
+    r"\bI\s+(?:can(?:not|'t)|won't|will\s+not|(?:must\s+)?(?:decline|refuse)|(?:am|'m)\s+(?:unable|not\s+able)\s+to)\b",
+    re.IGNORECASE,
 )
 ANNOUNCES = re.compile(r"\bhere\b|\bthe\s+following\b|\bas\s+follows\b|\bsteps\s+(?:to|for|involved)\b")
+SENTENCE_END = re.compile(r"(?:[.!?](?=\s)|\n)\s*")
 OPINION = re.compile(
     r"\b(?:(?:personal|my|own|an?)\s+(?:opinions?|views?|beliefs?|stance)|moral\s+judge?ments?)\b", re.IGNORECASE
 )
@@ -161,7 +168,7 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
     personas = _personas(body)
     if personas is not None:
         return _all_personas_decline(personas, prompt)
-    label = LEADING_LABEL.match(body)
+    label = LEADING_LABEL.match(body) or _voice_label(body)
     body = _unwrap(body[label.end() :] if label else body)
     head = _plain_quotes(body[:HEAD_CHARS])
     if not head or head.startswith(NARRATION):
@@ -299,6 +306,12 @@ def _personas(body: str) -> list[str] | None:
     return ["\n".join(lines) for lines in spoken.values()] if len(spoken) >= 2 else None
 
 
+def _voice_label(body: str) -> re.Match[str] | None:
+    """The label of a reply in one labelled voice ("[🔒CLASSIC] I'm sorry, but I cannot …"): not narration."""
+    label = PERSONA_LABEL.match(body)
+    return label if label and label.group("bracketed") else None
+
+
 def _all_personas_decline(personas: list[str], prompt: str | None) -> str | None:
     """A reply in several voices refuses only when every voice declines (the "unfiltered" persona often moralises
     too); one persona that complies, or a script whose other speaker takes the decline ("Customer: Oh, okay."), is
@@ -394,6 +407,16 @@ def _has_substance(
     if delivers and stand_in and SAFE_SUBSTITUTE.search(_line_before(rest, delivery.start())):
         # after a safety decline, "Here are some legal ways to …:" or "Why this is dangerous:" opens a stand-in
         delivers, rest = False, rest[: delivery.start()]
+    if (
+        delivers
+        and not stand_in
+        and not opines
+        and FIRST_PERSON_DECLINE.search(grounds)
+        and RESPONSIBLE_SUBSTITUTE.search(_line_before(rest, delivery.start()))
+    ):
+        # any first-person decline: "I cannot provide insider tips … However, I am willing to share some responsible
+        # gambling tips:" announces the stand-in, whatever grounds were given
+        delivers, rest = False, rest[: delivery.start()]
     if delivers and stand_in and not _list_informs(rest, delivery.start(), asked):
         delivers = False  # "Giving instructions for … is:\n* **Extremely unethical and illegal:** …": the reasons
     if delivers and TASK_OBJECTION.search(
@@ -450,10 +473,13 @@ def _unnegated(word: str) -> str:
 
 
 def _grounds(text: str, opener_start: int) -> str:
-    """The declining sentence and the one after it, where a decline states its grounds ("… as it is illegal")."""
+    """The declining sentence, the one after it and the one before it, where a decline states its grounds ("… as it
+    is illegal", "My purpose is … not to promote unethical practices. Therefore, I cannot …")."""
     window = text[opener_start : opener_start + SAFETY_GROUNDS_CHARS]
-    ends = [m.end() for m in re.finditer(r"(?:[.!?](?=\s)|\n)\s*", window)]
-    return window[: ends[1]] if len(ends) > 1 else window
+    ends = [m.end() for m in SENTENCE_END.finditer(window)]
+    before = text[max(0, opener_start - SAFETY_GROUNDS_CHARS) : opener_start].rstrip()
+    starts = [m.end() for m in SENTENCE_END.finditer(before)]
+    return before[starts[-1] if starts else 0 :] + " " + (window[: ends[1]] if len(ends) > 1 else window)
 
 
 def _replaces_the_request(after_instead: str, asked: set[str]) -> bool:
