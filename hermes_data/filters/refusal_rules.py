@@ -61,7 +61,12 @@ _VIOLATES = (
     r"(?:violates?|goes\s+against|is\s+against|conflicts\s+with)\s+(?:my|the|our|OpenAI's)\s+(?:\w+\s+)?"
     r"(?:guidelines|policies|policy|principles|programming|rules|terms|values|ethic)"
 )
-_PROGRAMMED = rf"I\s*{_AM}\s+(?:programmed|designed|not\s+programmed)\s+(?:to\s+(?:avoid|refuse|decline|not)|not\s+to)"
+_PROGRAMMED = (
+    rf"I\s*{_AM}\s+(?:programmed|designed|not\s+programmed)\s+(?:to\s+(?:avoid|refuse|decline|not)|not\s+to)"
+    # a mandate stated instead of the answer: "I am programmed to adhere to strict ethical guidelines which …"
+    rf"|I\s*{_AM}\s+(?:programmed|designed|committed|bound)\s+to\s+(?:adhere\s+to|uphold|follow|abide\s+by)\s+"
+    r"[^.!?\n]{0,40}?\b(?:ethical|guidelines|principles|policies|standards)"
+)
 # After an apology or an AI disclaimer a capability verb also declines ("Sorry, I can't open links"), but "Sorry, I
 # can't find that order" reports a result and "I can't quite tell" hedges: "can't"/"unable" still need a verb.
 _CAPABILITY_VERB = _verbs(
@@ -265,9 +270,11 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         _F,
     ),
     # "I strongly advise against …", "I must strongly advise against attempting …", "I strongly urge you to
-    # recognize that …": dissuasion in place of the asked-for help (an answer may still follow: substance decides).
+    # recognize that …", "I'd encourage you not to …": dissuasion in place of the asked-for help (an answer may still
+    # follow: substance decides).
     "advise_against": re.compile(
-        rf"{_LEADIN}I\s+(?:would\s+|must\s+|have\s+to\s+)?(?:strongly\s+|really\s+|firmly\s+)?(?:advise|caution|urge\s+you|warn\s+you)"
+        rf"{_LEADIN}I(?:\s+would|'d|\s+must|\s+have\s+to)?\s+(?:strongly\s+|really\s+|firmly\s+)?"
+        r"(?:advise(?:\s+you)?|caution(?:\s+you)?|urge\s+you|warn\s+you|encourage\s+you)"
         r"(?:\s+strongly)?\s+(?:against|not\s+to|to\s+(?:reconsider|recognize|stop|refrain|seek))\b",
         _F,
     ),
@@ -279,13 +286,18 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"you(?:'re|\s+are)\s+(?:feeling|going\s+through|struggling)\b",
         _F,
     ),
-    # "Creating fake documents for selling organs is highly unethical, illegal, and extremely dangerous.": the reply
+    # "Creating fake documents for selling organs is highly unethical, illegal, and extremely dangerous.", "Sexist
+    # remarks are never appropriate or acceptable.": the reply
     # opens by condemning what was asked (only tried on the first sentence; an answer may follow: substance decides)
     "condemnation": re.compile(
         r"(?:[^\w\s\"'*_(\[<]+\s*)?(?:the\s+idea\s+)?[^.!?\n]{3,160}?\b(?:is|are|would\s+be)\s+(?:\*\*)?"
         r"(?:(?:a|an|both|not\s+only|highly|extremely|deeply|completely|absolutely|strictly|very|seriously|clearly|serious"
         r"|profoundly|morally|ethically|legally)[,\s]+)*(?:[\w-]+,?\s+(?:and\s+)?){0,2}?"
-        r"(?:illegal|unethical|immoral|unacceptable|reprehensible|crimes?|criminal)\b",
+        r"(?:illegal|unethical|immoral|unacceptable|reprehensible|crimes?|criminal|never\s+(?:appropriate|acceptable|okay"
+        r"|justified|justifiable))\b"
+        # "Apps should not track user location without consent, as this would violate privacy laws …"
+        r"|[^.!?\n]{3,160}?\b(?:should|must)\s+(?:not|never)\b[^.!?\n]{0,120}?\b(?:as|because|since)\b[^.!?\n]{0,40}?"
+        r"\b(?:violat\w*|illegal|unethical|harmful|against\s+the\s+law)",
         _F,
     ),
     # "It is not possible to determine the exact number …"
@@ -315,7 +327,8 @@ QUICK_WORDS = ("harmful", "offensive", "appropriate", "disrespectful", "hateful"
                 # warning, advise_against, condemnation (crisis_redirect is found by "sorry")
                 "fictional", "fictitious", "not factual", "purposes only", "not attempt", "n't attempt",
                 "never attempt", "not try", "n't try", "never try", "don't do this", "not safe", "illegal", "immoral",
-                "unacceptable", "reprehensible", "crime", "criminal", "urge you", "caution")  # fmt: skip
+                "unacceptable", "reprehensible", "crime", "criminal", "urge you", "caution",
+                "encourage you")  # fmt: skip
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
 CUE = re.compile(
@@ -477,12 +490,16 @@ REDIRECT = re.compile(
 )
 # The stand-in offered right after a decline: "However, I can provide you with some instructions on how to create an
 # ASCII art cat …", "But I can give you some tips for writing …". The user asked for the thing and is taught to make
-# it: a substitute for the task, not the task.
+# it, or told what it might look like: a substitute for the task, not the task.
 SUBSTITUTE = re.compile(
     r"(?:(?:but|however|instead)[,.]?\s+)?I\s+can(?:,\s+however,)?\s+(?:\w+ly\s+)?(?:provide|give|offer|share|help)\s+"
     r"(?:you\s+)?(?:with\s+)?(?:some\s+)?(?:general\s+)?(?:instructions|steps|tips|guidance|guidelines|information)\s+"
     r"(?:on\s+how\s+(?:to|you\s+can)\s+(?:\w+\s+)?(?:write|create|make|draw|design|build|code|program|compose)"
-    r"|for\s+(?:writing|creating|making|drawing|designing|building|coding|composing))\b",
+    r"|for\s+(?:writing|creating|making|drawing|designing|building|coding|composing))\b"
+    # a description of the thing instead of the thing: "I can provide you with a general outline of what a
+    # two-minute piano piece might look like:"
+    r"|(?:(?:but|however|instead)[,.]?\s+)?I\s+can\s+(?:\w+ly\s+)?(?:provide|give|offer|share)\s+(?:you\s+)?(?:with\s+)?"
+    r"an?\s+(?:general|rough|basic|brief|high-level)\s+(?:outline|overview|idea|description|sense)\s+of\s+what\b",
     _F,
 )
 PIVOT = re.compile(
@@ -549,7 +566,7 @@ HARM_GROUNDS = re.compile(
     # the pivot that implies the request was not legitimate: "If you're looking for legitimate ways to …"
     r"|legitimate\s+(?:ways|purposes|reasons|means|uses?|methods)"
     # the assistant's own safety mandate: "My purpose is to be a helpful and harmless AI assistant."
-    r"|harmless)",
+    r"|harmless|never\s+(?:appropriate|acceptable|justified))",
     _F,
 )
 # What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow
