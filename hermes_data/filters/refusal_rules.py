@@ -64,8 +64,8 @@ _VIOLATES = (
 _PROGRAMMED = (
     rf"I\s*{_AM}\s+(?:programmed|designed|not\s+programmed)\s+(?:to\s+(?:avoid|refuse|decline|not)|not\s+to)"
     # a mandate stated instead of the answer: "I am programmed to adhere to strict ethical guidelines which …"
-    rf"|I\s*{_AM}\s+(?:programmed|designed|committed|bound)\s+to\s+(?:adhere\s+to|uphold|follow|abide\s+by)\s+"
-    r"[^.!?\n]{0,40}?\b(?:ethical|guidelines|principles|policies|standards)"
+    rf"|I\s*{_AM}\s+(?:programmed|designed|committed|bound)\s+to\s+(?:adhere\s+to|uphold|follow|abide\s+by|prioriti[sz]e)"
+    r"\s+[^.!?\n]{0,40}?\b(?:ethical|guidelines|principles|policies|standards|safety|well-?being)"
 )
 # After an apology or an AI disclaimer a capability verb also declines ("Sorry, I can't open links"), but "Sorry, I
 # can't find that order" reports a result and "I can't quite tell" hedges: "can't"/"unable" still need a verb.
@@ -204,7 +204,11 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"|have\s+to|need\s+to|'m\s+going\s+to|am\s+going\s+to)\s+(?:have\s+to\s+)?(?:decline|turn\s+down|pass\s+on"
         r"|refuse|say\s+no\s+to)\b"
         rf"|(?:(?:this|that|your|such\s+a|the)\s+(?:request|question|prompt|task|content|topic|query)|it|doing\s+so)"
-        rf"\s+(?:would\s+)?{_VIOLATES}|{_PROGRAMMED}|it(?:'s|\s+is)\s+not\s+possible\s+for\s+me\s+to"
+        rf"\s+(?:would\s+)?{_VIOLATES}"
+        # "Discussing how to continue this illegal activity goes against ethical guidelines and legal standards."
+        r"|(?:discussing|providing|sharing|giving|creating|writing|helping|assisting)\b[^.!?\n]{0,80}?\s+(?:would\s+)?"
+        r"(?:violate|go\s+against|goes\s+against|is\s+against)\s+(?:my\s+|the\s+|our\s+)?(?:\w+\s+)?(?:guidelines|policies"
+        rf"|principles|standards)|{_PROGRAMMED}|it(?:'s|\s+is)\s+not\s+possible\s+for\s+me\s+to"
         r"|my\s+(?:guidelines|programming|policies|principles|rules)\s+(?:do\s+not|don't|prevent|prohibit|forbid))",
         _F,
     ),
@@ -229,7 +233,7 @@ FAMILIES: dict[str, re.Pattern[str]] = {
     ),
     # "I must point out that the question is not factually coherent …", "I must inform you that it is not possible …"
     "premise_objection": re.compile(
-        rf"{_LEADIN}(?:(?<=that\s)|(?<=\sye\s)|(?<=\sout\s)|(?<=arify\s)|(?<=\sbut\s))[^.!?\n]{{0,200}}?\b{_OBJECTION}",
+        rf"{_LEADIN}(?:(?<=that\s)|(?<=\sye\s)|(?<=\sout\s)|(?<=arify\s)|(?<=\sbut\s)|(?<=asize\s)|(?<=asise\s))[^.!?\n]{{0,200}}?\b{_OBJECTION}",
         _F,
     ),
     # "I'm not sure what you mean. Could you clarify?", "You haven't provided any HTML.", "I don't have enough
@@ -566,7 +570,7 @@ HARM_GROUNDS = re.compile(
     # the pivot that implies the request was not legitimate: "If you're looking for legitimate ways to …"
     r"|legitimate\s+(?:ways|purposes|reasons|means|uses?|methods)"
     # the assistant's own safety mandate: "My purpose is to be a helpful and harmless AI assistant."
-    r"|harmless|never\s+(?:appropriate|acceptable|justified))",
+    r"|harmless|never\s+(?:appropriate|acceptable|justified)|misinformation|disinformation)",
     _F,
 )
 # What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow
@@ -577,7 +581,15 @@ SAFE_SUBSTITUTE = re.compile(
     r"|help(?:line)?s?|dangerous|dangers|risks?|hazards?|consequences|why\s+(?:this|it|you\s+should)|should\s+(?:know|not)"
     # the request turned round: "the ways in which it can be prevented and combated:", "how to protect yourself:"
     r"|prevent\w*|combat\w*|protect\w*"
+    # the legitimate case carved out: "If you are an administrator with the appropriate permissions, …"
+    r"|permissions?|authori[sz]ed|authori[sz]ation|consent"
     r"|I\s+recommend)\b",
+    _F,
+)
+# Dissuasion in a decline's first sentences: "It is strongly advised that you do not attempt this yourself."
+DISSUADES = re.compile(
+    r"\b(?:(?:strongly\s+)?(?:advised?|urged?|recommended)\s+(?:that\s+you\s+)?(?:do\s+not|not\s+to|against)"
+    r"|(?:do\s+not|don't|never)\s+(?:attempt|try)\s+(?:this|to)\b)",
     _F,
 )
 # What announces a stand-in after any first-person decline, safety grounds or not: "However, I can share some

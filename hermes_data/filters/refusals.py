@@ -37,8 +37,10 @@ but here is what I know: …" or "I apologize for the confusion, the fix is …"
    personal opinion, but …") is no safety decline. After any first-person decline, safety grounds or not, a list
    announced as legal, ethical, responsible or preventive ("However, I can share some responsible betting tips:")
    is a stand-in, and so is what follows "Instead, …" after a first-person decline or dissuasion ("I cannot write
-   a poem that glorifies war. Instead, here is a poem about peace:"). Headings ("Step 2: I'm sorry, …") and a lone
-   persona label ("[🔒CLASSIC] I'm sorry, …") do not hide an opener.
+   a poem that glorifies war. Instead, here is a poem about peace:"), and a list announced as the reasons for
+   declining ("There are several reasons why this is the case:") is the justification. Dissuasion in the first
+   sentences ("It is strongly advised that you do not attempt this") counts as declining. Headings ("Step 2: I'm
+   sorry, …") and a lone persona label ("[🔒CLASSIC] I'm sorry, …") do not hide an opener.
 
 The vocabulary (families, cues, pivots) lives in `refusal_rules`; this module decides with it.
 
@@ -73,6 +75,7 @@ from hermes_data.filters.refusal_rules import (
     CLAUSE_END,
     CUE,
     DELIVERY,
+    DISSUADES,
     FAMILIES,
     HARM_GROUNDS,
     HEADING_LABEL,
@@ -400,13 +403,17 @@ def _has_substance(
     asked = set(WORD.findall((prompt or "").lower()))
     # Declining only to opine ("I cannot provide a personal opinion, but …") is no safety decline of the task.
     opines = OPINION.search(text, opener_start, clause_end.start() if clause_end else len(text)) is not None
-    stand_in = (
-        safety and not opines and (family != "premise_objection" or FIRST_PERSON_DECLINE.search(grounds) is not None)
+    stand_in = bool(
+        safety
+        and not opines
+        and (family != "premise_objection" or FIRST_PERSON_DECLINE.search(grounds) or DISSUADES.search(grounds))
     )
     # A first-person decline or dissuasion followed by "Instead, …" ("I cannot write a poem that glorifies war.
     # Instead, here is a poem about peace:", "I'd encourage you not to … Instead, consider …") offers a replacement
     # whatever the grounds.
-    declines = not opines and (family == "advise_against" or FIRST_PERSON_DECLINE.search(grounds) is not None)
+    declines = not opines and bool(
+        family == "advise_against" or FIRST_PERSON_DECLINE.search(grounds) or DISSUADES.search(grounds)
+    )
     instead = INSTEAD.search(rest) if safety or declines else None
     if instead and (stand_in or declines or _replaces_the_request(rest[instead.end() :], asked)):
         rest = rest[: instead.start()]
@@ -435,6 +442,9 @@ def _has_substance(
     if delivers and not stand_in and declines and RESPONSIBLE_SUBSTITUTE.search(_line_before(rest, delivery.start())):
         # any first-person decline: "I cannot provide insider tips … However, I am willing to share some responsible
         # gambling tips:" announces the stand-in, whatever grounds were given
+        delivers, rest = False, rest[: delivery.start()]
+    if delivers and declines and REASONS.search(_line_before(rest, delivery.start(), 0)):
+        # "I cannot give a specific answer … There are several reasons why this is the case:": the justification
         delivers, rest = False, rest[: delivery.start()]
     if delivers and stand_in and not _list_informs(rest, delivery.start(), asked):
         delivers = False  # "Giving instructions for … is:\n* **Extremely unethical and illegal:** …": the reasons
