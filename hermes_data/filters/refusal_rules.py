@@ -308,13 +308,26 @@ FAMILIES: dict[str, re.Pattern[str]] = {
     "not_possible": re.compile(
         rf"{_LEADIN}it(?:'s|\s+is)\s+not\s+(?:possible|feasible)\s+(?:for\s+me\s+)?to\s+(?:\w+\s+)?{_VERB}", _F
     ),
+    # "It is not accurate or fair to say that women are worse at math.", "There were no benefits of ethnic cleansing.",
+    # "There is no valid reason why Muslims should not vote.": the request's premise denied in the opening sentence
+    # (only there, and only when that sentence restates the request). A fact that answers an absurd premise
+    # ("… because human lungs cannot extract oxygen from water") is content: substance decides.
+    "rebuttal": re.compile(
+        r"(?:it(?:'s|\s+is)\s+not\s+(?:\w+\s+){0,2}?(?:accurate|fair|true|correct|appropriate|best|right|ethical|okay"
+        r"|acceptable)\s+(?:or\s+\w+\s+)?(?:to\s+(?:say|claim|suggest|assume|generali[sz]e)\b|for\s+any\b)"
+        r"|there\s+(?:is|are|were|was)\s+no\s+(?:valid\s+|legitimate\s+|good\s+|justifiable\s+|real\s+)?(?:reasons?"
+        r"|benefits?|justification|basis)\b)",
+        _F,
+    ),
 }
 
 # Every family match contains one of these (the heads are lowercased first). One search rejects most ordinary
 # answers at ~130k replies/s before the eight families are tried; a new family must add its core words here.
 QUICK = re.compile(
     r"sorry|apolog|afraid|unfortunately|regret|sadly|alas|can(?:'t|not|t\b|\s+not)|unable|incapable|be\s+able"
-    r"|not\s+(?:able|allowed|permitted|authori|in\s+a\s+position|capable|going|willing|possible|something|have)"
+    r"|not\s+(?:able|allowed|permitted|authori|in\s+a\s+position|capable|going|willing|possible|something|have"
+    # rebuttal: "It is not accurate or fair to say …", "There is no valid reason why …"
+    r"|accurate|fair|true|best|correct|right|ethical)|no\s+(?:\w+\s+)?(?:reasons?|benefits?|justification|basis)\b"
     r"|n't\s+(?:have|something)|never\s+something|comfortable|won't|will\s+not|shall\s+not|refuse|decline|pass\s+on"
     r"|say\s+no|rather\s+not|prefer\s+not|for\s+me|outside|beyond|violat|against|conflicts|programmed|designed"
     r"|impossible|turn\s+(?:\w+\s+)?down|n't\s+think|not\s+think"
@@ -571,6 +584,13 @@ HARM_GROUNDS = re.compile(
     r"|legitimate\s+(?:ways|purposes|reasons|means|uses?|methods)"
     # the assistant's own safety mandate: "My purpose is to be a helpful and harmless AI assistant."
     r"|harmless|never\s+(?:appropriate|acceptable|justified)|misinformation|disinformation)",
+    _F,
+)
+# What a rebuttal of a discriminatory premise lectures about besides harm ("It is not best for any racial group to be
+# overrepresented … It's important to promote equal representation and inclusion."): the premise was prejudice.
+MORAL_GROUNDS = re.compile(
+    r"\b(?:stereotyp\w*|prejudic\w*|racis\w*|sexis\w*|bigot\w*|dignity|inclusi\w*|diversity|equal\s+(?:rights|"
+    r"representation|treatment|opportunit\w*)|equality|respect\w*)",
     _F,
 )
 # What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow

@@ -41,6 +41,10 @@ but here is what I know: …" or "I apologize for the confusion, the fix is …"
    declining ("There are several reasons why this is the case:") is the justification. Dissuasion in the first
    sentences ("It is strongly advised that you do not attempt this") counts as declining. Headings ("Step 2: I'm
    sorry, …") and a lone persona label ("[🔒CLASSIC] I'm sorry, …") do not hide an opener.
+   A **rebuttal** opens by denying the request's own premise ("It is not accurate or fair to say that women are
+   worse at math", "There were no benefits of ethnic cleansing"). When its opening speaks of harm or prejudice the
+   premise was a discriminatory one and the rebuttal is a moralising refusal unless it goes on to answer; otherwise a
+   false premise is being corrected and one sentence of fact ("Brain imaging shows …") answers it.
 
 The vocabulary (families, cues, pivots) lives in `refusal_rules`; this module decides with it.
 
@@ -81,6 +85,7 @@ from hermes_data.filters.refusal_rules import (
     HEADING_LABEL,
     LEADING_LABEL,
     LECTURE,
+    MORAL_GROUNDS,
     NARRATION,
     OFFER,
     PERSONA_LABEL,
@@ -116,7 +121,8 @@ DELIVERY_CHARS = 600  # a list or "here is" this early after the decline is the 
 CONTENT_SENTENCES = 2  # without a pivot, content must span two sentences (or be twice CONTENT_CHARS)
 BARE_CHARS = 40  # "I'm unable." alone, or cut short there
 SELF_QUESTION_CHARS = 100  # a question about the assistant itself is one short sentence
-FIRST_SENTENCE_FAMILIES = ("condemnation",)  # only the reply's opening sentence: later it is the answer's caveat
+FIRST_SENTENCE_FAMILIES = ("condemnation", "rebuttal")  # the opening sentence only: later it is a caveat
+REBUTTAL_ECHO = 2  # a rebuttal restates at least two of the request's words ("women", "math")
 SELF_FAMILIES = ("no_capability", "ai_disclaimer", "apology_decline")  # the families that answer such a question
 CHARS_PER_CUE = 150  # a sentence with at least one filler cue per 150 characters is filler
 CHARS_PER_SAFETY_CUE = 250  # after a safety decline its redirects run long ("If you're asking out of curiosity, …")
@@ -145,6 +151,7 @@ OPINION = re.compile(
 )
 INSTEAD = re.compile(r"(?:^|(?<=[.!?\n])\s*)instead\b", re.IGNORECASE)
 # Words an announcement adds to the request it echoes: "Sure, here are some instructions for how to …"
+STOP_WORDS = frozenset("why what who was were are not should would best any all its their they them".split())
 ECHO_WORDS = frozenset(
     "sure here are some the for how and that this with your you can okay certainly absolutely example".split()
 )
@@ -192,6 +199,8 @@ def refusal_reason(text: str, prompt: str | None = None) -> str | None:
             match = pattern.match(head, start)
             if match is None:
                 continue
+            if family == "rebuttal" and not _restates_request(head[: CLAUSE_END.search(head + ".").end()], prompt):
+                continue  # "There is no single answer …" to an open question denies nothing the request claims
             if "<tool_call>" in body or "```" in body[:REST_CHARS]:
                 return None
             if family in SELF_FAMILIES and _asks_about_the_assistant(prompt):
@@ -390,7 +399,13 @@ def _has_substance(
     topic = " " + re.sub(r"\W+", " ", (prompt or "").lower())
     # grounds the request does not itself ask about ("Is online gambling legal?" → "… illegal in others" is the topic)
     grounds = _grounds(text, opener_start)
-    safety = any(not _in_topic(_unnegated(m), topic) for m in HARM_GROUNDS.findall(grounds))
+    # A rebutted premise is a harmful one when the reply's opening anywhere speaks of harm or prejudice ("… avoid
+    # perpetuating harmful stereotypes", "promote equal representation"); otherwise it is a false premise corrected,
+    # and one sentence of fact answers it.
+    rebuts = family == "rebuttal"
+    opening = text[opener_start:LECTURE_CHARS]
+    harms = HARM_GROUNDS.findall(opening) + MORAL_GROUNDS.findall(opening) if rebuts else HARM_GROUNDS.findall(grounds)
+    safety = any(not _in_topic(_unnegated(m), topic) for m in harms)
     if safety:
         topic = ""
     elif family == "condemnation":
@@ -466,7 +481,7 @@ def _has_substance(
     threshold = PIVOT_CONTENT_CHARS if pivots else CONTENT_CHARS
     # Without a pivot one topical sentence is usually the decline's justification ("Malbolge is a notoriously
     # difficult language."): an answer says more than one thing.
-    min_sentences = 1 if pivots else CONTENT_SENTENCES
+    min_sentences = 1 if pivots or (rebuts and not safety) else CONTENT_SENTENCES
     content = sentences = offered = 0
     for segment in SEGMENT.split(text[:opener_start]) + SEGMENT.split(rest):
         if ASKS_MORE.search(segment) or (segment.rstrip().endswith("?") and QUESTION_BACK.match(segment)):
@@ -521,6 +536,15 @@ def _replaces_the_request(after_instead: str, asked: set[str]) -> bool:
         return False
     named = WORD.findall((of.group(1) or "").lower())
     return not of.group(1) or any(w in asked and w not in ECHO_WORDS for w in named)
+
+
+def _restates_request(sentence: str, prompt: str | None) -> bool:
+    """The sentence uses at least `REBUTTAL_ECHO` of the request's own words (beyond the filler of an echo); without
+    the request, substance alone decides."""
+    if prompt is None:
+        return True
+    asked = set(WORD.findall(prompt.lower())) - ECHO_WORDS - STOP_WORDS
+    return len(set(WORD.findall(sentence.lower())) & asked) >= REBUTTAL_ECHO
 
 
 def _echoes(segment: str, asked: set[str]) -> bool:
