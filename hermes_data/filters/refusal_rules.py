@@ -316,7 +316,12 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"(?:it(?:'s|\s+is)\s+not\s+(?:\w+\s+){0,2}?(?:accurate|fair|true|correct|appropriate|best|right|ethical|okay"
         r"|acceptable)\s+(?:or\s+\w+\s+)?(?:to\s+(?:say|claim|suggest|assume|generali[sz]e)\b|for\s+any\b)"
         r"|there\s+(?:is|are|were|was)\s+no\s+(?:valid\s+|legitimate\s+|good\s+|justifiable\s+|real\s+)?(?:reasons?"
-        r"|benefits?|justification|basis)\b)",
+        r"|benefits?|justification|basis)\b"
+        # "It is highly unlikely that advertisements will glorify …", "The idea that vaccines cause autism has been
+        # scientifically debunked."
+        r"|(?:I\s+believe\s+)?it(?:'s|\s+is)\s+(?:highly\s+|very\s+|extremely\s+)?unlikely\s+that\b"
+        r"|the\s+(?:idea|claim|notion|belief|myth|premise)\s+that\b[^.!?\n]{0,120}?\b(?:is|has\s+been|was)\s+(?:\W*\w+\s+)?"
+        r"\W*(?:debunked|false|a\s+myth|unfounded|baseless|not\s+supported))",
         _F,
     ),
 }
@@ -326,8 +331,9 @@ FAMILIES: dict[str, re.Pattern[str]] = {
 QUICK = re.compile(
     r"sorry|apolog|afraid|unfortunately|regret|sadly|alas|can(?:'t|not|t\b|\s+not)|unable|incapable|be\s+able"
     r"|not\s+(?:able|allowed|permitted|authori|in\s+a\s+position|capable|going|willing|possible|something|have"
-    # rebuttal: "It is not accurate or fair to say …", "There is no valid reason why …"
+    # rebuttal: "It is not accurate or fair to say …", "There is no valid reason why …", "highly unlikely that …"
     r"|accurate|fair|true|best|correct|right|ethical)|no\s+(?:\w+\s+)?(?:reasons?|benefits?|justification|basis)\b"
+    r"|unlikely\s+that|debunked|myth|unfounded|baseless"
     r"|n't\s+(?:have|something)|never\s+something|comfortable|won't|will\s+not|shall\s+not|refuse|decline|pass\s+on"
     r"|say\s+no|rather\s+not|prefer\s+not|for\s+me|outside|beyond|violat|against|conflicts|programmed|designed"
     r"|impossible|turn\s+(?:\w+\s+)?down|n't\s+think|not\s+think"
