@@ -145,6 +145,11 @@ PERSONA_NAME = re.compile(r"\b[A-Z][\w'.-]*\b")  # "[🔓JAILBREAK]", "(🔓Deve
 CAST = re.compile(
     r"\b(?:as|named|called|be|you\s+are)\s+(?:an?\s+|the\s+)?(?:AI\s+)?(?:named\s+|called\s+)?[\"'\u201c]?([A-Z][\w-]{1,20})\b"
 )
+# A persona's label after a sentence end on the same line (groups as in PERSONA_LABEL; never bracketed).
+INLINE_PERSONA = re.compile(
+    r"(?<=[.!?])[ \t]+(?P<bracketed>(?!))?(?:\*\*)?(?P<named>[A-Z][\w-]{1,20}(?:[ \t][A-Z][\w-]{1,20})?):"
+    r"(?:\*\*)?[ \t]+"
+)
 REASONS = re.compile(r"\breasons?\b|\bhere's\s+why\b|\bwhy\s+(?:this|it)\b")
 OPINION = re.compile(
     r"\b(?:(?:personal|my|own|an?)\s+(?:opinions?|views?|beliefs?|stance)|moral\s+judge?ments?)\b", re.IGNORECASE
@@ -320,6 +325,9 @@ def _personas(body: str, prompt: str | None = None) -> list[str] | None:
     ]
     if not labels:
         return None
+    if len(labels) == 1 and labels[0].start() == 0 and labels[0].group("named"):
+        # "GPT: I'm sorry, I can't … BetterDAN: Oh, come on! …": the second persona speaks on the same line
+        labels += [m for m in INLINE_PERSONA.finditer(body, labels[0].end(), REST_CHARS) if m.group("named")]
     spoken: dict[str, list[str]] = {}
     if labels[0].start() != 0:
         # the model's own voice first, then a persona ("I'm sorry, I can't …\n\n[🔓JAILBREAK] Sure, …"): only a
