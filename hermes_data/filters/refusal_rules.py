@@ -619,11 +619,12 @@ DISSUADES = re.compile(
     _F,
 )
 # What announces a stand-in after any first-person decline, safety grounds or not: "However, I can share some
-# responsible gambling tips:", "Here are some legal ways to …", "… how it can be prevented:". Narrower than
-# SAFE_SUBSTITUTE: "safe", "proper" and "help" also open real answers after a capability decline.
+# responsible gambling tips:", "Here are some ethical alternatives:", "… how it can be prevented:". Narrower than
+# SAFE_SUBSTITUTE: "safe", "proper", "help" and "legal" ("I can't give legal advice, but here are the legal options
+# tenants have:") also open real answers after a capability decline.
 RESPONSIBLE_SUBSTITUTE = re.compile(
-    r"\b(?:legal|legally|legitimate\w*|lawful\w*|ethical\w*|responsibl[ey]|alternatives?|healthy|healthier"
-    r"|constructive|respectful|prevent\w*|combat\w*)\b",
+    r"\b(?:legitimate\w*|ethical\w*|responsibl[ey]|alternatives?|healthy|healthier|constructive|respectful"
+    r"|prevent\w*|combat\w*)\b",
     _F,
 )
 # After a safety decline these are filler too: the consequences it warns of and the help it points to ("punishable
