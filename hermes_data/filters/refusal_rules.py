@@ -369,7 +369,9 @@ CUE = re.compile(
     r"|authori[sz]|intellectual\s+property|strive|my\s+best|safe\b|safely|caution"
     # justifications of the decline: "This is because …", "There are too many errors …"
     r"|because|the\s+reason|due\s+to|too\s+(?:many|much|complex|difficult|vague)|not\s+(?:a\s+)?real\b|fictional"
-    r"|language\s+model|(?:as|I'm|I\s+am|being|just)\s+an?\s+AI\b|AI\s+(?:assistant|model)|programmed|designed\s+to"
+    r"|language\s+model|(?:as|I'm|I\s+am|being|just)\s+an?\s+AI\b|AI\s+(?:assistant|model)|programmed"
+    # the assistant's own design, not a thing's ("malware can be designed to disable antivirus software")
+    r"|(?:I\s+am|I'm|I\s+was|I've\s+been|I\s+have\s+been|am|was)\s+designed\s+to"
     r"|my\s+(?:current\s+)?(?:purpose|capabilit|abilit|functions?"
     r"|training|knowledge|programming|role)|capabilit|real-?time|browse|internet|external\s+task|access\s+to"
     r"|personal\s+(?:opinion|belief|view|experience|preference)|text-based"
