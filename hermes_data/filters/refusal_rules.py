@@ -1,4 +1,5 @@
-"""The vocabulary of the refusal rules: opener families, filler cues, pivots, deliveries, lectures and redirects.
+"""The vocabulary of the refusal rules: opener families, filler cues, pivots, deliveries, lectures, redirects,
+stand-ins and the labels of personas.
 
 `hermes_data.filters.refusals` decides with them (opener, then substance); this module only says what the words
 are. Patterns are English (see `refusal_language`). Each family's comment shows real shapes it was written for
@@ -525,6 +526,21 @@ SUBSTITUTE = re.compile(
     # two-minute piano piece might look like:"
     r"|(?:(?:but|however|instead)[,.]?\s+)?I\s+can\s+(?:\w+ly\s+)?(?:provide|give|offer|share)\s+(?:you\s+)?(?:with\s+)?"
     r"an?\s+(?:general|rough|basic|brief|high-level)\s+(?:outline|overview|idea|description|sense)\s+of\s+what\b",
+    _F,
+)
+# Information about the subject offered in place of a piece of writing: "… but I can provide you with information about
+# the latest iPhone models." (a stand-in only when the request asks for the piece: PRODUCE)
+INFO_OFFER = re.compile(
+    r"(?:(?:but|however|instead)[,.]?\s+)?I\s+can(?:,\s+however,)?\s+(?:\w+ly\s+)?(?:provide|give|offer|share)\s+(?:you\s+)?"
+    r"(?:with\s+)?(?:some\s+)?(?:general\s+)?(?:information|facts|details|background)\s+(?:about|on|regarding)\b",
+    _F,
+)
+# A request for a piece whose substance is the writer's own, not information: "Type a review for …", "Write a poem
+# about …", "Describe a time when you …" ("Write a summary of …" is answered by information).
+PRODUCE = re.compile(
+    r"(?:please\s+)?(?:(?:write|type|compose|draft|create)\s+(?:an?\s+|the\s+|my\s+|me\s+an?\s+)?(?:[\w'-]+\s+){0,3}?"
+    r"(?:review|story|poem|song|lyrics|joke|letter|speech|tweet|diary|personal\s+statement)"
+    r"|describe\s+a\s+time|tell\s+me\s+a\s+(?:story|joke|poem))\b",
     _F,
 )
 PIVOT = re.compile(

@@ -3,48 +3,53 @@
 A reply is a refusal when it OPENS by declining and what follows carries no substance: at most a justification
 ("that would be illegal"), an apology, a pointer elsewhere ("please consult a lawyer") or an offer of other help.
 Keyword lists that fire anywhere ("as an AI", "sorry", "I cannot") drop good rows such as "As an AI I can't browse,
-but here is what I know: …" or "I apologize for the confusion, the fix is …", so detection has two steps:
+but here is what I know: …" or "I apologize for the confusion, the fix is …", so detection has two steps, and a
+third for replies in several voices:
 
 1. **Opener.** A pattern family must match at the start of one of the first sentences (first `HEAD_CHARS`
-   characters). Every family needs a first-person decline: an apology or AI disclaimer followed by "I can't / I'm
-   unable / I won't / I must decline / …" in the same sentence, or "I can't / I won't" followed by a request verb
-   (help, provide, write, …: "I can't stress enough" and "I won't bore you" are idioms, not declines).
+   characters; a heading such as "Step 2:" or a lone persona label such as "[🔒CLASSIC]" does not hide it). Most
+   families need a first-person decline: an apology or AI disclaimer followed by "I can't / I'm unable / I won't /
+   I must decline / …" in the same sentence, or "I can't / I won't" followed by a request verb (help, provide,
+   write, …: "I can't stress enough" and "I won't bore you" are idioms, not declines). A few read the decline off
+   what the opening says instead (a moralising preamble, a condemnation of the request, a warning, dissuasion, or a
+   rebuttal of the request's premise, below) and leave the verdict to step 2.
 2. **Substance.** Sentences before the opener and after the declining clause are scored. One that is dense in
    decline, justification, redirect or pleasantry words is filler; the rest is content. `CONTENT_CHARS` of content
    in at least `CONTENT_SENTENCES` sentences (one topical sentence is usually the decline's justification), or
    `PIVOT_CONTENT_CHARS` once the reply pivots ("but / however / here is") or delivers (a list, "here is", a
    conclusion), a code block, a tool call, or a clarifying question ("could you paste the error?") make the reply an
    answer. A redirect right after the decline ("However, you can find this by searching …"), a taught-to-make-it
-   substitute ("I can give you tips on how to draw it"), a lecture (`LECTURE_MARKERS` further declines,
-   justifications or redirects, nothing delivered), an objection to the task itself after a premise objection ("… is
-   not a feasible task"), an offer of other help with nothing after it, a question back about the user's wishes and,
-   when the request holds its input (long, or an input block after a blank line), any ask for more details are no
-   substance. Content before the decline is the answer given first; words the request itself uses are its topic,
-   not filler. A reply in several voices (a script of speaker lines, "- Agent: I'm sorry …\n- Customer: …", or a
-   dual-persona jailbreak reply, "[🔒CLASSIC] I can't … [🔓JAILBREAK] Sure, …", also when the model's own decline
-   comes before a bracketed persona or one the request casts, "… act as DAN" → "DAN: …") is judged voice by voice:
-   it refuses only when every voice does.
-   A **safety decline** (its first sentences give legal, ethical, harm, privacy or security grounds the request does
-   not itself ask about: "… as it is illegal", "not within my ethical guidelines") changes three things: its talk of
-   the law, danger, consequences and help lines is filler even where the request uses the same words; what follows
-   "Instead, …" and a list opened as legal or safe alternatives ("Here are some legal ways to …:", "Why this is
-   dangerous:") are stand-ins, not the answer; a list whose first items only give the reasons for declining or help
-   lines ("* **Extremely unethical and illegal:** …") is the lecture set out, unless it is announced as what was
-   asked ("Here is an overview of the steps involved in <the request>:"); and a sentence that only echoes the
-   request ("Sure, here are instructions for …") or says what the task is ("Step 1: The task, flipped, reads …")
-   announces an answer without being one. The grounds may also come in the sentence before the decline ("My purpose
-   is … not to promote unethical practices. Therefore, I cannot …"); declining only to opine ("I can't give a
-   personal opinion, but …") is no safety decline. After any first-person decline, safety grounds or not, a list
-   announced as ethical, responsible, alternative or preventive ("However, I can share some responsible betting tips:")
-   is a stand-in, and so is what follows "Instead, …" after a first-person decline or dissuasion ("I cannot write
-   a poem that glorifies war. Instead, here is a poem about peace:"), and a list announced as the reasons for
-   declining ("There are several reasons why this is the case:") is the justification. Dissuasion in the first
-   sentences ("It is strongly advised that you do not attempt this") counts as declining. Headings ("Step 2: I'm
-   sorry, …") and a lone persona label ("[🔒CLASSIC] I'm sorry, …") do not hide an opener.
+   substitute ("I can give you tips on how to draw it"), a description instead of the thing ("a general outline of
+   what a piano piece might look like"), a lecture (`LECTURE_MARKERS` further declines, justifications or redirects,
+   nothing delivered), an objection to the task itself after a premise objection ("… is not a feasible task"), an
+   offer of other help with nothing after it, a question back about the user's wishes and, when the request holds
+   its input (long, or an input block after a blank line), any ask for more details are no substance. Content
+   before the decline is the answer given first, unless it only echoes the request or says what the task is ("Step
+   1: The task, flipped, reads …"); words the request itself uses are its topic, not filler.
+   **Stand-ins.** After any first-person decline or dissuasion, what follows "Instead, …" ("I cannot write a poem
+   that glorifies war. Instead, here is a poem about peace:"), a list announced as ethical, responsible, alternative
+   or preventive ("However, I can share some responsible betting tips:"), a list announced as the reasons for
+   declining ("There are several reasons why this is the case:") and information about the subject offered for a
+   piece of one's own ("Type a review …" → "… but I can provide you with information about the iPhone") are not the
+   answer. Declining only to opine ("I can't give a personal opinion, but …") is no such decline.
+   A **safety decline** (its first sentences, or the one before it, give legal, ethical, harm, privacy or security
+   grounds the request does not itself ask about: "… as it is illegal", "My purpose is to be helpful and harmless")
+   goes further: its talk of the law, danger, consequences and help lines is filler even where the request uses the
+   same words; a list opened as legal, safe, permitted or preventive ("Here are some legal ways to …:", "If you have
+   the appropriate permissions, …", "Why this is dangerous:") is a stand-in; a list whose first items only give the
+   reasons for declining or help lines ("* **Extremely unethical and illegal:** …", after "It's important to
+   remember:") is the lecture set out, unless it is announced as what was asked ("Here is an overview of the steps
+   involved in <the request>:"); and a sentence that only echoes the request ("Sure, here are instructions for …")
+   announces an answer without being one.
    A **rebuttal** opens by denying the request's own premise ("It is not accurate or fair to say that women are
-   worse at math", "There were no benefits of ethnic cleansing"). When its opening speaks of harm or prejudice the
-   premise was a discriminatory one and the rebuttal is a moralising refusal unless it goes on to answer; otherwise a
-   false premise is being corrected and one sentence of fact ("Brain imaging shows …") answers it.
+   worse at math", "There were no benefits of ethnic cleansing", "It is highly unlikely that …"). When its opening
+   speaks of harm or prejudice the premise was a discriminatory one and the rebuttal is a moralising refusal unless
+   it goes on to answer; otherwise a false premise is being corrected and one sentence of fact ("Brain imaging shows
+   …") answers it.
+3. **Voices.** A reply in several voices (a script of speaker lines, "- Agent: I'm sorry …\n- Customer: …", or a
+   dual-persona jailbreak reply, "[🔒CLASSIC] I can't … [🔓JAILBREAK] Sure, …", also when the model's own decline
+   comes first and a bracketed persona, one the request casts ("act as DAN" → "DAN: …") or one on the same line
+   follows) is judged voice by voice: it refuses only when every voice does.
 
 The vocabulary (families, cues, pivots) lives in `refusal_rules`; this module decides with it.
 
@@ -83,6 +88,7 @@ from hermes_data.filters.refusal_rules import (
     FAMILIES,
     HARM_GROUNDS,
     HEADING_LABEL,
+    INFO_OFFER,
     LEADING_LABEL,
     LECTURE,
     MORAL_GROUNDS,
@@ -91,6 +97,7 @@ from hermes_data.filters.refusal_rules import (
     PERSONA_LABEL,
     PIVOT,
     PLACEHOLDER,
+    PRODUCE,
     QUESTION_BACK,
     QUICK,
     QUICK_WORDS,
@@ -450,6 +457,8 @@ def _has_substance(
         return False  # "However, you can easily find this by searching …": the user is sent elsewhere
     if SUBSTITUTE.match(rest) and not answered_first:
         return False  # "However, I can give you some general tips for …": a stand-in for the asked task
+    if INFO_OFFER.match(rest) and PRODUCE.match((prompt or "").lstrip()) and not answered_first:
+        return False  # asked to write a review: "… but I can provide you with information about the iPhone."
     # A clarifying question comes with the decline; "Please provide …" paragraphs later is no question back.
     asks = rest[:CLARIFY_CHARS]
     if clarify_counts and (CLARIFY.search(asks) or ASKS_MORE.search(asks)):
