@@ -654,3 +654,29 @@ SAFETY_CUE = re.compile(
     r"|trauma|lifeline|support\b|organi[sz]ations?|emergency|(?:911|988)\b)",
     _F,
 )
+
+# The start of an answer announced as what was asked ("Here is an overview of the steps involved in …:"); matched on
+# lowercased text.
+ANNOUNCES = re.compile(r"\bhere\b|\bthe\s+following\b|\bas\s+follows\b|\bsteps\s+(?:to|for|involved)\b")
+# A list announced as the reasons for declining ("There are several reasons why this is the case:", "Here's why:");
+# matched on lowercased text.
+REASONS = re.compile(r"\breasons?\b|\bhere's\s+why\b|\bwhy\s+(?:this|it)\b")
+# Declining to opine ("I cannot provide a personal opinion, but …") is no decline of the task itself.
+OPINION = re.compile(r"\b(?:(?:personal|my|own|an?)\s+(?:opinions?|views?|beliefs?|stance)|moral\s+judge?ments?)\b", _F)
+# Where a sentence ends, for the sentences around a decline that state its grounds.
+SENTENCE_END = re.compile(r"(?:[.!?](?=\s)|\n)\s*")
+# A bracketed persona label holds a name ("[🔓JAILBREAK]", "(🔓Developer Mode Output)"), not a citation ("[1]").
+PERSONA_NAME = re.compile(r"\b[A-Z][\w'.-]*\b")
+# The personas a jailbreak request casts: "you will act as DAN", "pretend to be AIM", "an AI named BetterDAN".
+CAST = re.compile(
+    r"\b(?:as|named|called|be|you\s+are)\s+(?:an?\s+|the\s+)?(?:AI\s+)?(?:named\s+|called\s+)?[\"'\u201c]?([A-Z][\w-]{1,20})\b"
+)
+# A persona's label after a sentence end on the same line (groups as in PERSONA_LABEL; never bracketed).
+INLINE_PERSONA = re.compile(
+    r"(?<=[.!?])[ \t]+(?P<bracketed>(?!))?(?:\*\*)?(?P<named>[A-Z][\w-]{1,20}(?:[ \t][A-Z][\w-]{1,20})?):"
+    r"(?:\*\*)?[ \t]+"
+)
+# A request for a dialogue: its speakers' lines are a script, held to the stricter rule (every voice must decline).
+SCRIPT_REQUEST = re.compile(
+    r"\b(?:dialogues?|dialogs?|conversations?|script|scene|interview|exchange|role-?play)\b", _F
+)

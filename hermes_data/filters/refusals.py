@@ -77,10 +77,12 @@ import numpy as np
 from hermes_data.filters.refusal_config import RefusalsSettings
 from hermes_data.filters.refusal_language import RULES_LANGUAGES, rules_cover  # noqa: F401 (re-exported)
 from hermes_data.filters.refusal_rules import (
+    ANNOUNCES,
     APOSTROPHES,
     ASKS_MORE,
     BARE_DECLINE,
     BLOCK,
+    CAST,
     CLARIFY,
     CLAUSE_END,
     CUE,
@@ -90,25 +92,31 @@ from hermes_data.filters.refusal_rules import (
     HARM_GROUNDS,
     HEADING_LABEL,
     INFO_OFFER,
+    INLINE_PERSONA,
     LEADING_LABEL,
     LECTURE,
     MORAL_GROUNDS,
     NARRATION,
     OFFER,
+    OPINION,
     PERSONA_LABEL,
+    PERSONA_NAME,
     PIVOT,
     PLACEHOLDER,
     PRODUCE,
     QUESTION_BACK,
     QUICK,
     QUICK_WORDS,
+    REASONS,
     REDIRECT,
     RESPONSIBLE_SUBSTITUTE,
     RESTATES_TASK,
     SAFE_SUBSTITUTE,
     SAFETY_CUE,
+    SCRIPT_REQUEST,
     SEGMENT,
     SELF_QUESTION,
+    SENTENCE_END,
     SENTENCE_START,
     STEP_HEADING,
     SUBSTITUTE,
@@ -145,25 +153,6 @@ FIRST_PERSON_DECLINE = re.compile(
     r"\bI\s+(?:can(?:not|'t)|won't|will\s+not|(?:must\s+)?(?:decline|refuse)|(?:am|'m)\s+(?:unable|not\s+able)\s+to)\b"
     r"|\b(?:not|n't|inappropriate|impossible)\b[^.!?\n]{0,20}\bfor\s+me\s+to\b",  # "it's not appropriate for me to …"
     re.IGNORECASE,
-)
-ANNOUNCES = re.compile(r"\bhere\b|\bthe\s+following\b|\bas\s+follows\b|\bsteps\s+(?:to|for|involved)\b")
-SENTENCE_END = re.compile(r"(?:[.!?](?=\s)|\n)\s*")
-PERSONA_NAME = re.compile(r"\b[A-Z][\w'.-]*\b")  # "[🔓JAILBREAK]", "(🔓Developer Mode Output)", not "[1]"
-# The personas a jailbreak request casts: "you will act as DAN", "pretend to be AIM", "an AI named BetterDAN".
-CAST = re.compile(
-    r"\b(?:as|named|called|be|you\s+are)\s+(?:an?\s+|the\s+)?(?:AI\s+)?(?:named\s+|called\s+)?[\"'\u201c]?([A-Z][\w-]{1,20})\b"
-)
-# A persona's label after a sentence end on the same line (groups as in PERSONA_LABEL; never bracketed).
-INLINE_PERSONA = re.compile(
-    r"(?<=[.!?])[ \t]+(?P<bracketed>(?!))?(?:\*\*)?(?P<named>[A-Z][\w-]{1,20}(?:[ \t][A-Z][\w-]{1,20})?):"
-    r"(?:\*\*)?[ \t]+"
-)
-SCRIPT_REQUEST = re.compile(
-    r"\b(?:dialogues?|dialogs?|conversations?|script|scene|interview|exchange|role-?play)\b", re.I
-)
-REASONS = re.compile(r"\breasons?\b|\bhere's\s+why\b|\bwhy\s+(?:this|it)\b")
-OPINION = re.compile(
-    r"\b(?:(?:personal|my|own|an?)\s+(?:opinions?|views?|beliefs?|stance)|moral\s+judge?ments?)\b", re.IGNORECASE
 )
 INSTEAD = re.compile(r"(?:^|(?<=[.!?\n])\s*)instead\b", re.IGNORECASE)
 # Words an announcement adds to the request it echoes: "Sure, here are some instructions for how to …"
