@@ -109,6 +109,7 @@ from hermes_data.filters.refusal_rules import (
     QUICK_WORDS,
     REASONS,
     REDIRECT,
+    REREADS,
     RESPONSIBLE_SUBSTITUTE,
     RESTATES_TASK,
     SAFE_SUBSTITUTE,
@@ -451,6 +452,10 @@ def _has_substance(
         family == "advise_against" or FIRST_PERSON_DECLINE.search(grounds) or DISSUADES.search(grounds)
     )
     instead = INSTEAD.search(rest) if safety or declines else None
+    if instead and REREADS.match(rest, instead.end()):
+        # "Instead, if you mean the soft drink, …", "Instead, to stop a Python process, …": the answer after a pivot,
+        # read as "However, …" (same length, so offsets stay valid)
+        rest, instead = rest[: instead.end() - 7] + "However" + rest[instead.end() :], None
     if instead and (stand_in or declines or _replaces_the_request(rest[instead.end() :], asked)):
         rest = rest[: instead.start()]
     # Content before the decline ("I would classify this as X. Unfortunately, I cannot …") is the answer given first:
