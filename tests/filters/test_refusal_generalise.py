@@ -1,6 +1,8 @@
-"""Shapes the rules first missed on replies from sources they were not tuned on (issue 13 item 2): dual-persona
-jailbreak replies, declines that restate the request, announced responsible alternatives, and their hard negatives.
-The replies are written for these tests."""
+"""Shapes the rules missed on replies from sources they were not tuned on (issue 13 item 2, round 5 of
+benchmarks/data/refusals_dev.md): dual-persona jailbreak replies, declines under step headings, safety declines whose
+lists only lecture, stand-ins announced as responsible, legal or preventive or introduced by "Instead", rebutted
+discriminatory premises; and their hard negatives (a persona that complies, scripts, capability limits followed by
+the answer, false premises corrected with the fact). The replies are written for these tests, after round-5 shapes."""
 
 from __future__ import annotations
 
