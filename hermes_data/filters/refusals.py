@@ -480,6 +480,8 @@ def _has_substance(
     delivers = delivery is not None and "instead," not in rest[: delivery.start()].lower()
     if delivers and re.match(r"[^.!?\n]{0,40}?\balternative", rest[delivery.start() :], re.IGNORECASE):
         delivers = False  # "Here are some alternative solutions:" delivers a substitute
+        if stand_in or declines:
+            rest = rest[: delivery.start()]  # after a decline the alternatives are no content either
     if delivers and stand_in and SAFE_SUBSTITUTE.search(_line_before(rest, delivery.start())):
         # after a safety decline, "Here are some legal ways to …:" or "Why this is dangerous:" opens a stand-in
         delivers, rest = False, rest[: delivery.start()]
