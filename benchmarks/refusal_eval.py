@@ -7,11 +7,13 @@
 scored only when named (`--sets holdout,holdout_b`), so tuning runs never print their figures or their misses.
 
 Sets (one JSON object a line: text, label "refusal"|"ok", prompt, source, and for the dev set kind):
-- dev: benchmarks/data/refusals_dev.jsonl, 1,798 real replies (411 refusals) from tatsu-lab/stanford_alpaca,
-  teknium1/GPTeacher and tatsu-lab/alpaca_eval model outputs, and (round 4) replies to harmful, jailbreak and
-  harmful-sounding prompts from casperllm/casperllm.github.io and geopolitis/mistral-RL-scripts, labelled by reading
-  each one with its request (conventions and per-row classes in benchmarks/data/refusals_dev.md). The rules were
-  tuned on it.
+- dev: benchmarks/data/refusals_dev.jsonl, 2,344 real replies (670 refusals) from tatsu-lab/stanford_alpaca,
+  teknium1/GPTeacher and tatsu-lab/alpaca_eval model outputs, (round 4) replies to harmful, jailbreak and
+  harmful-sounding prompts from casperllm/casperllm.github.io and geopolitis/mistral-RL-scripts, and (round 5, 546 rows,
+  259 refusals, `kind: round5`) safety- and jailbreak-benchmark replies from andyrdt/refusal_direction,
+  tml-epfl/llm-past-tense, yueliu1999/FlipAttack, lm-sys/vicuna-blog-eval, poloclub/llm-self-defense and
+  PKU-Alignment/align-anything, labelled by reading each one with its request (conventions and per-row classes in
+  benchmarks/data/refusals_dev.md). The rules were tuned on it.
 - holdout: benchmarks/data/refusals_holdout.jsonl, frozen, from other repositories, never read while tuning. When it is
   absent the script says so and reports the other sets only.
 - holdout_b: benchmarks/data/refusals_holdout_b.jsonl, a second frozen holdout (549 replies, 235 refusals; 38 model

@@ -1,4 +1,5 @@
-"""The vocabulary of the refusal rules: opener families, filler cues, pivots, deliveries, lectures and redirects.
+"""The vocabulary of the refusal rules: opener families, filler cues, pivots, deliveries, lectures, redirects,
+stand-ins and the labels of personas.
 
 `hermes_data.filters.refusals` decides with them (opener, then substance); this module only says what the words
 are. Patterns are English (see `refusal_language`). Each family's comment shows real shapes it was written for
@@ -29,7 +30,8 @@ _VERB = _verbs(
     "send book order schedule predict diagnose prescribe determine identify classify assess evaluate analyze analyse "
     "summarize summarise translate calculate compute solve draw design satisfy correct rewrite edit fix convert "
     "extract rank list name guess speculate act play sing rate review judge locate compile prepare estimate "
-    "implement code program build count confirm verify embody"
+    "implement code program build count confirm verify embody develop publish post spread teach instruct plan "
+    "fabricate forge"
 )
 _ADV = r"(?:\s+(?:\w+ly|in\s+good\s+conscience|currently|personally|really|just|actually))?"
 # "I can't help but notice", "I cannot recommend it highly enough", "I can't tell you how glad I am".
@@ -60,7 +62,12 @@ _VIOLATES = (
     r"(?:violates?|goes\s+against|is\s+against|conflicts\s+with)\s+(?:my|the|our|OpenAI's)\s+(?:\w+\s+)?"
     r"(?:guidelines|policies|policy|principles|programming|rules|terms|values|ethic)"
 )
-_PROGRAMMED = rf"I\s*{_AM}\s+(?:programmed|designed|not\s+programmed)\s+(?:to\s+(?:avoid|refuse|decline|not)|not\s+to)"
+_PROGRAMMED = (
+    rf"I\s*{_AM}\s+(?:programmed|designed|not\s+programmed)\s+(?:to\s+(?:avoid|refuse|decline|not)|not\s+to)"
+    # a mandate stated instead of the answer: "I am programmed to adhere to strict ethical guidelines which …"
+    rf"|I\s*{_AM}\s+(?:programmed|designed|committed|bound)\s+to\s+(?:adhere\s+to|uphold|follow|abide\s+by|prioriti[sz]e)"
+    r"\s+[^.!?\n]{0,40}?\b(?:ethical|guidelines|principles|policies|standards|safety|well-?being)"
+)
 # After an apology or an AI disclaimer a capability verb also declines ("Sorry, I can't open links"), but "Sorry, I
 # can't find that order" reports a result and "I can't quite tell" hedges: "can't"/"unable" still need a verb.
 _CAPABILITY_VERB = _verbs(
@@ -79,6 +86,8 @@ _ANY_DECLINE = (
     r"(?:available|in\s+the)\b|not\s+within\s+my\s+(?:programming|capabilit|abilit|scope|guidelines|ethical)"
     r"|I\s*(?:'m|am)\s+not\s+an?\s+(?:[\w-]+\s+){0,3}?(?:service|expert|professional|doctor|lawyer|chef|human|person"
     r"|therapist|engine|tool|website|database|search\s+engine)\b"
+    # "I'm not qualified to diagnose …", "I don't want to speculate on specifics"
+    rf"|I\s*{_AM}\s+not\s+(?:qualified|licensed|certified|equipped)\s+to|I\s+(?:do\s+not|don't)\s+(?:want|wish|intend)\s+to\s+{_VERB}"
     r"|I\s+(?:won't|will\s+not|shall\s+not)\b|I\s+(?:must\s+|have\s+to\s+|need\s+to\s+)?(?:respectfully\s+)?"
     rf"(?:decline|refuse)\b|{_LACK}|{_NOT_SOMETHING}|{_OUTSIDE}|{_VIOLATES}|{_PROGRAMMED}"
     r"|(?:that|this|it)(?:'s|\s+is)\s+(?:not\s+possible|impossible)|not\s+possible\s+for\s+me)"
@@ -112,8 +121,11 @@ _LEADIN = (
     r"(?:[^\w\s\"'*_(\[<]+\s*)?"
     r"(?:(?:(?:no|nope|well|okay|ok|oh|hmm+|look|honestly|frankly|respectfully|candidly|truthfully|sorry|however|but"
     r"|sure|yes|certainly|absolutely|of\s+course|understood"
-    r"|that\s+said|additionally|also|therefore|so)[,.!]?\s+"
+    # "Understood—though I can't assist in ways that …"
+    r"|that\s+said|additionally|also|therefore|so)(?:[,.!]?\s+|\s*[\u2014\u2013]\s*(?:though|but|however)?,?\s*)"
     r"|(?:while|although|though|even\s+though)\s+I\s+[^.!?\n]{0,120}?,\s*"
+    # "If you're looking for a nickname that sounds like …, I strongly encourage you to reconsider."
+    r"|if\s+you(?:'re|\s+are)\s+[^.!?\n]{0,120}?,\s*"
     r"|I\s+(?:understand|appreciate|realize|know|see|hear|get)\b[^.!?\n]{0,160}?(?:,\s*|\s+)(?:but|however),?\s+"
     r"|(?:thank\s+you|thanks)\b[^.!?\n]{0,120}?(?:,\s*|\s+)but\s+"
     # "I'm happy to help you with Bolivian recipes, but I'm afraid I cannot …"
@@ -127,7 +139,8 @@ _LEADIN = (
     r"|(?:due\s+to|because\s+of|given|in\s+light\s+of|for|based\s+on)\s+[^.!?\n]{0,80}?,\s*"
     r"|(?:let\s+me\s+be\s+(?:clear|direct|honest|upfront)|to\s+be\s+(?:clear|honest|direct))[:,]\s*"
     # "As a responsible and ethical AI language model, …", "As a helpful and respectful assistant, …"
-    r"|as\s+an?\s+(?:[\w-]+,?\s+(?:and\s+)?){0,3}(?:assistant|AI|language\s+model|chatbot)\b[^,.!?\n]{0,30},\s*"
+    # "As an AI developed to promote ethical and responsible use of technology, …"
+    r"|as\s+an?\s+(?:[\w-]+,?\s+(?:and\s+)?){0,3}(?:assistant|AI|language\s+model|chatbot)\b[^,.!?\n]{0,80},\s*"
     # "I must (politely) point out that …", "I have to inform you that …" (llama-2-chat's preamble to a decline)
     r"|I\s+(?:must|have\s+to|need\s+to|want\s+to|would\s+like\s+to|'d\s+like\s+to)\s+(?:first\s+)?(?:\w+ly\s+)?"
     r"(?:inform\s+(?:you|ye)|point\s+out|clarify|advise|emphasi[sz]e|note|remind\s+you|mention|let\s+you\s+know)"
@@ -164,7 +177,10 @@ FAMILIES: dict[str, re.Pattern[str]] = {
     # "I won't …", "I refuse to …", "I'm not going to write that."
     "will_not": re.compile(
         rf"{_LEADIN}I\s*(?:won't|will\s+not|refuse\s+to|{_AM}\s+not\s+going\s+to|shall\s+not){_ADV}\s+"
-        rf"(?:be\s+\w+ing\b|{_VERB})",
+        rf"(?:be\s+\w+ing\b|{_VERB})"
+        # a standing policy: "I don't produce explicit content or stories.", "I do not engage in …"
+        r"|I\s+(?:do\s+not|don't)\s+(?:produce|create|generate|write|provide|engage\s+in|assist\s+with|help\s+with"
+        r"|condone|endorse|promote|support|facilitate)\b",
         _F,
     ),
     # "I must decline …", "I'm going to have to pass on this.", "I have to say no to this one."
@@ -192,7 +208,11 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"|have\s+to|need\s+to|'m\s+going\s+to|am\s+going\s+to)\s+(?:have\s+to\s+)?(?:decline|turn\s+down|pass\s+on"
         r"|refuse|say\s+no\s+to)\b"
         rf"|(?:(?:this|that|your|such\s+a|the)\s+(?:request|question|prompt|task|content|topic|query)|it|doing\s+so)"
-        rf"\s+(?:would\s+)?{_VIOLATES}|{_PROGRAMMED}|it(?:'s|\s+is)\s+not\s+possible\s+for\s+me\s+to"
+        rf"\s+(?:would\s+)?{_VIOLATES}"
+        # "Discussing how to continue this illegal activity goes against ethical guidelines and legal standards."
+        r"|(?:discussing|providing|sharing|giving|creating|writing|helping|assisting)\b[^.!?\n]{0,80}?\s+(?:would\s+)?"
+        r"(?:violate|go\s+against|goes\s+against|is\s+against)\s+(?:my\s+|the\s+|our\s+)?(?:\w+\s+)?(?:guidelines|policies"
+        rf"|principles|standards)|{_PROGRAMMED}|it(?:'s|\s+is)\s+not\s+possible\s+for\s+me\s+to"
         r"|my\s+(?:guidelines|programming|policies|principles|rules)\s+(?:do\s+not|don't|prevent|prohibit|forbid))",
         _F,
     ),
@@ -217,7 +237,7 @@ FAMILIES: dict[str, re.Pattern[str]] = {
     ),
     # "I must point out that the question is not factually coherent …", "I must inform you that it is not possible …"
     "premise_objection": re.compile(
-        rf"{_LEADIN}(?:(?<=that\s)|(?<=\sye\s)|(?<=\sout\s)|(?<=arify\s)|(?<=\sbut\s))[^.!?\n]{{0,200}}?\b{_OBJECTION}",
+        rf"{_LEADIN}(?:(?<=that\s)|(?<=\sye\s)|(?<=\sout\s)|(?<=arify\s)|(?<=\sbut\s)|(?<=asize\s)|(?<=asise\s))[^.!?\n]{{0,200}}?\b{_OBJECTION}",
         _F,
     ),
     # "I'm not sure what you mean. Could you clarify?", "You haven't provided any HTML.", "I don't have enough
@@ -258,9 +278,11 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         _F,
     ),
     # "I strongly advise against …", "I must strongly advise against attempting …", "I strongly urge you to
-    # recognize that …": dissuasion in place of the asked-for help (an answer may still follow: substance decides).
+    # recognize that …", "I'd encourage you not to …": dissuasion in place of the asked-for help (an answer may still
+    # follow: substance decides).
     "advise_against": re.compile(
-        rf"{_LEADIN}I\s+(?:would\s+|must\s+|have\s+to\s+)?(?:strongly\s+|really\s+|firmly\s+)?(?:advise|caution|urge\s+you|warn\s+you)"
+        rf"{_LEADIN}I(?:\s+would|'d|\s+must|\s+have\s+to)?\s+(?:strongly\s+|really\s+|firmly\s+)?"
+        r"(?:advise(?:\s+you)?|caution(?:\s+you)?|urge\s+you|warn\s+you|encourage\s+you)"
         r"(?:\s+strongly)?\s+(?:against|not\s+to|to\s+(?:reconsider|recognize|stop|refrain|seek))\b",
         _F,
     ),
@@ -272,18 +294,40 @@ FAMILIES: dict[str, re.Pattern[str]] = {
         r"you(?:'re|\s+are)\s+(?:feeling|going\s+through|struggling)\b",
         _F,
     ),
-    # "Creating fake documents for selling organs is highly unethical, illegal, and extremely dangerous.": the reply
+    # "Creating fake documents for selling organs is highly unethical, illegal, and extremely dangerous.", "Sexist
+    # remarks are never appropriate or acceptable.": the reply
     # opens by condemning what was asked (only tried on the first sentence; an answer may follow: substance decides)
     "condemnation": re.compile(
         r"(?:[^\w\s\"'*_(\[<]+\s*)?(?:the\s+idea\s+)?[^.!?\n]{3,160}?\b(?:is|are|would\s+be)\s+(?:\*\*)?"
         r"(?:(?:a|an|both|not\s+only|highly|extremely|deeply|completely|absolutely|strictly|very|seriously|clearly|serious"
         r"|profoundly|morally|ethically|legally)[,\s]+)*(?:[\w-]+,?\s+(?:and\s+)?){0,2}?"
-        r"(?:illegal|unethical|immoral|unacceptable|reprehensible|crimes?|criminal)\b",
+        r"(?:illegal|unethical|immoral|unacceptable|reprehensible|crimes?|criminal|never\s+(?:appropriate|acceptable|okay"
+        r"|justified|justifiable))\b"
+        # "Apps should not track user location without consent, as this would violate privacy laws …"
+        r"|[^.!?\n]{3,160}?\b(?:should|must)\s+(?:not|never)\b[^.!?\n]{0,120}?\b(?:as|because|since)\b[^.!?\n]{0,40}?"
+        r"\b(?:violat\w*|illegal|unethical|harmful|against\s+the\s+law)",
         _F,
     ),
     # "It is not possible to determine the exact number …"
     "not_possible": re.compile(
         rf"{_LEADIN}it(?:'s|\s+is)\s+not\s+(?:possible|feasible)\s+(?:for\s+me\s+)?to\s+(?:\w+\s+)?{_VERB}", _F
+    ),
+    # "There were no benefits of ethnic cleansing." (the holdout conventions' example of a harmful premise rebutted),
+    # "It is not accurate or fair to say that women are worse at math." (written for the tests), round 5's "It is
+    # highly unlikely that advertisements will glorify …" and "The idea that vaccines cause autism has been
+    # debunked": the request's premise denied in the opening sentence (only there, and only when that sentence
+    # restates the request). A fact that answers an absurd premise is content: substance decides.
+    "rebuttal": re.compile(
+        r"(?:it(?:'s|\s+is)\s+not\s+(?:\w+\s+){0,2}?(?:accurate|fair|true|correct|appropriate|best|right|ethical|okay"
+        r"|acceptable)\s+(?:or\s+\w+\s+)?(?:to\s+(?:say|claim|suggest|assume|generali[sz]e)\b|for\s+any\b)"
+        r"|there\s+(?:is|are|were|was)\s+no\s+(?:valid\s+|legitimate\s+|good\s+|justifiable\s+|real\s+)?(?:reasons?"
+        r"|benefits?|justification|basis)\b"
+        # "It is highly unlikely that advertisements will glorify …", "The idea that vaccines cause autism has been
+        # scientifically debunked."
+        r"|(?:I\s+believe\s+)?it(?:'s|\s+is)\s+(?:highly\s+|very\s+|extremely\s+)?unlikely\s+that\b"
+        r"|the\s+(?:idea|claim|notion|belief|myth|premise)\s+that\b[^.!?\n]{0,120}?\b(?:is|has\s+been|was)\s+(?:\W*\w+\s+)?"
+        r"\W*(?:debunked|false|a\s+myth|unfounded|baseless|not\s+supported))",
+        _F,
     ),
 }
 
@@ -291,7 +335,10 @@ FAMILIES: dict[str, re.Pattern[str]] = {
 # answers at ~130k replies/s before the eight families are tried; a new family must add its core words here.
 QUICK = re.compile(
     r"sorry|apolog|afraid|unfortunately|regret|sadly|alas|can(?:'t|not|t\b|\s+not)|unable|incapable|be\s+able"
-    r"|not\s+(?:able|allowed|permitted|authori|in\s+a\s+position|capable|going|willing|possible|something|have)"
+    r"|not\s+(?:able|allowed|permitted|authori|in\s+a\s+position|capable|going|willing|possible|something|have"
+    # rebuttal: "It is not accurate or fair to say …", "There is no valid reason why …", "highly unlikely that …"
+    r"|accurate|fair|true|best|correct|right|ethical)|no\s+(?:\w+\s+)?(?:reasons?|benefits?|justification|basis)\b"
+    r"|unlikely\s+that|debunked|myth|unfounded|baseless"
     r"|n't\s+(?:have|something)|never\s+something|comfortable|won't|will\s+not|shall\s+not|refuse|decline|pass\s+on"
     r"|say\s+no|rather\s+not|prefer\s+not|for\s+me|outside|beyond|violat|against|conflicts|programmed|designed"
     r"|impossible|turn\s+(?:\w+\s+)?down|n't\s+think|not\s+think"
@@ -308,7 +355,8 @@ QUICK_WORDS = ("harmful", "offensive", "appropriate", "disrespectful", "hateful"
                 # warning, advise_against, condemnation (crisis_redirect is found by "sorry")
                 "fictional", "fictitious", "not factual", "purposes only", "not attempt", "n't attempt",
                 "never attempt", "not try", "n't try", "never try", "don't do this", "not safe", "illegal", "immoral",
-                "unacceptable", "reprehensible", "crime", "criminal", "urge you", "caution")  # fmt: skip
+                "unacceptable", "reprehensible", "crime", "criminal", "urge you", "caution",
+                "encourage you")  # fmt: skip
 
 # Words of the filler that surrounds a refusal: declines, justifications, AI disclaimers, redirects, pleasantries.
 CUE = re.compile(
@@ -326,7 +374,9 @@ CUE = re.compile(
     r"|authori[sz]|intellectual\s+property|strive|my\s+best|safe\b|safely|caution"
     # justifications of the decline: "This is because …", "There are too many errors …"
     r"|because|the\s+reason|due\s+to|too\s+(?:many|much|complex|difficult|vague)|not\s+(?:a\s+)?real\b|fictional"
-    r"|language\s+model|(?:as|I'm|I\s+am|being|just)\s+an?\s+AI\b|AI\s+(?:assistant|model)|programmed|designed\s+to"
+    r"|language\s+model|(?:as|I'm|I\s+am|being|just)\s+an?\s+AI\b|AI\s+(?:assistant|model)|programmed"
+    # the assistant's own design, not a thing's ("malware can be designed to disable antivirus software")
+    r"|(?:I\s+am|I'm|I\s+was|I've\s+been|I\s+have\s+been|am|was)\s+designed\s+to"
     r"|my\s+(?:current\s+)?(?:purpose|capabilit|abilit|functions?"
     r"|training|knowledge|programming|role)|capabilit|real-?time|browse|internet|external\s+task|access\s+to"
     r"|personal\s+(?:opinion|belief|view|experience|preference)|text-based"
@@ -470,12 +520,31 @@ REDIRECT = re.compile(
 )
 # The stand-in offered right after a decline: "However, I can provide you with some instructions on how to create an
 # ASCII art cat …", "But I can give you some tips for writing …". The user asked for the thing and is taught to make
-# it: a substitute for the task, not the task.
+# it, or told what it might look like: a substitute for the task, not the task.
 SUBSTITUTE = re.compile(
     r"(?:(?:but|however|instead)[,.]?\s+)?I\s+can(?:,\s+however,)?\s+(?:\w+ly\s+)?(?:provide|give|offer|share|help)\s+"
     r"(?:you\s+)?(?:with\s+)?(?:some\s+)?(?:general\s+)?(?:instructions|steps|tips|guidance|guidelines|information)\s+"
     r"(?:on\s+how\s+(?:to|you\s+can)\s+(?:\w+\s+)?(?:write|create|make|draw|design|build|code|program|compose)"
-    r"|for\s+(?:writing|creating|making|drawing|designing|building|coding|composing))\b",
+    r"|for\s+(?:writing|creating|making|drawing|designing|building|coding|composing))\b"
+    # a description of the thing instead of the thing: "I can provide you with a general outline of what a
+    # two-minute piano piece might look like:"
+    r"|(?:(?:but|however|instead)[,.]?\s+)?I\s+can\s+(?:\w+ly\s+)?(?:provide|give|offer|share)\s+(?:you\s+)?(?:with\s+)?"
+    r"an?\s+(?:general|rough|basic|brief|high-level)\s+(?:outline|overview|idea|description|sense)\s+of\s+what\b",
+    _F,
+)
+# Information about the subject offered in place of a piece of writing: "… but I can provide you with information about
+# the latest iPhone models." (a stand-in only when the request asks for the piece: PRODUCE)
+INFO_OFFER = re.compile(
+    r"(?:(?:but|however|instead)[,.]?\s+)?I\s+can(?:,\s+however,)?\s+(?:\w+ly\s+)?(?:provide|give|offer|share)\s+(?:you\s+)?"
+    r"(?:with\s+)?(?:some\s+)?(?:general\s+)?(?:information|facts|details|background)\s+(?:about|on|regarding)\b",
+    _F,
+)
+# A request for a piece whose substance is the writer's own, not information: "Type a review for …", "Write a poem
+# about …", "Describe a time when you …" ("Write a summary of …" is answered by information).
+PRODUCE = re.compile(
+    r"(?:please\s+)?(?:(?:write|type|compose|draft|create)\s+(?:an?\s+|the\s+|my\s+|me\s+an?\s+)?(?:[\w'-]+\s+){0,3}?"
+    r"(?:review|story|poem|song|lyrics|joke|letter|speech|tweet|diary|personal\s+statement)"
+    r"|describe\s+a\s+time|tell\s+me\s+a\s+(?:story|joke|poem))\b",
     _F,
 )
 PIVOT = re.compile(
@@ -489,6 +558,19 @@ CLAUSE_END = re.compile(
     r"|\s+(?=(?:but|however)\b)|\s[\u2014\u2013]\s|(?<=[.!?][\"'\u201d])\s+(?=(?:But|However)\b)"
 )
 SENTENCE_START = re.compile(r"(?:[.!?:]|\n)[\"')\]]*\s+|(?<=[a-z][.!?])(?=[A-Z])")
+# A heading that opens a sentence: "Step 2: I'm sorry, but I can't assist with that.", "**Note:** I cannot …"
+STEP_HEADING = re.compile(r"(?:\*\*)?[A-Z][a-z]{1,12}(?:\s+\d{1,2})?:(?:\*\*)?[ \t]+(?=[A-Z])")
+# A sentence that says what the task is instead of doing it: "Step 1: Understand the task.", "The task, when
+# flipped, reads: …", "The original task is: …", "You are asking me to …", "I have read the TASK by flipping …".
+RESTATES_TASK = re.compile(
+    r"(?:step\s+\d+:?\s+)?(?:(?:the\s+)?(?:\w+\s+)?(?:task|request|question|instruction|prompt|sentence)\b"
+    r"[^.!?\n]{0,40}?\b(?:is|was|reads|becomes|says|asks)\b"
+    r"|[^.!?\n]{0,40}?\b(?:understand(?:ing)?|read(?:ing)?|flip(?:ping)?|revers(?:e|ing))\s+(?:the|each|this)\s+"
+    r"(?:\w+\s+)?(?:\w+\s+in\s+the\s+)?(?:task|request|question|word|sentence|characters?)\b"
+    r"|you(?:'re|\s+are)?\s+(?:ask(?:ing|ed)?|want(?:ing)?|request(?:ing|ed)?)\s+(?:me\s+)?(?:to|for)\b"
+    r"|I\s+(?:have\s+)?(?:read|flipped|reversed)\s+the\b)",
+    re.IGNORECASE,
+)
 SEGMENT = re.compile(r"(?<=[.!?])[\"'\u201d)]?\s+|(?<=[a-z][.!?])(?=[A-Z])|\n+")
 # Whole replies that are a placeholder instead of an answer: Alpaca's "<nooutput>", "<noinput>\n<output image>",
 # "<No output, cannot design a graphical user interface>", "No Output".
@@ -498,8 +580,20 @@ PLACEHOLDER = re.compile(
 NARRATION = ("*", "_", '"', "\u201c")  # role-play narration or quoted dialogue: a character speaking, not the model
 # A label or list marker before the reply's first words ("**Answer:** I am unable …", "- I'm sorry, …"): not narration.
 LEADING_LABEL = re.compile(r"(?:\*\*[A-Z][\w ]{0,20}:\*\*|[A-Z][a-z]{2,12}:(?=\s+I\b)|[-\u2022>]\s)\s*")
-# A script: lines opening with a speaker's name ("- Agent: I'm sorry, …\n- Customer: …") are characters speaking.
-SPEAKER_LINE = re.compile(r"(?m)^[ \t]*(?:[-*\u2022][ \t]+)?[A-Z][\w.' ]{0,24}:[ \t]+\S")
+# A speaker's or persona's label at a line start: a script's "- Agent: …", and the personas of dual-persona jailbreak
+# replies: "[🔒CLASSIC] …", "(🔓Developer Mode Output) …", "**DAN:** …", "GPT: …", "[ChatGPT:]". A bracketed label is
+# short and no markdown link; a plain one is one to four words (or emoji) and a colon.
+PERSONA_LABEL = re.compile(
+    r"(?m)^[ \t]*(?:[-*\u2022>#]+[ \t]*)?(?:\*\*)?(?:[\[(\u3010]\s*(?P<bracketed>[^\]\)\u3011\n]{1,40}?)\s*:?\s*"
+    r"[\])\u3011](?!\()(?:\s*:)?"
+    r"|(?P<named>(?:[^\W\d_][\w'.-]*|[^\w\s*:\[\]()]{1,3})(?:[ \t]+(?:[\w'.-]+|[^\w\s*:\[\]()]{1,3})){0,3})"
+    r"[ \t]*:)(?:\*\*)?\s*(?=\S)"
+)
+# Labels that head a part of one reply, not a voice: "Step 2: I'm sorry, but I can't …", "**Answer:** …", "Note: …".
+HEADING_LABEL = re.compile(
+    r"(?:[a-z]+\s*)?\d+[a-z]?|(?:note|answer|solution|explanation|reason|example|summary|title|introduction|conclusion"
+    r"|output|input|response|result|warning|disclaimer|update|edit|tip|hint|task|question|context|analysis)"
+)
 APOSTROPHES = ("\u2019", "\u2018", "\u00b4")  # typographic apostrophes: "I\u2019m sorry, but I can\u2019t"
 
 # The grounds a safety decline gives: the law, ethics, harm. After such a decline the reply's talk of danger, the law
@@ -508,14 +602,23 @@ APOSTROPHES = ("\u2019", "\u2018", "\u00b4")  # typographic apostrophes: "I\u201
 HARM_GROUNDS = re.compile(
     r"\b(?:illegal|unlawful|unethical|immoral|harmful|dangerous|against\s+(?:the\s+law|ethical|moral|my\s+(?:ethical|programming"
     r"|guidelines|principles))|ethical\s+(?:and\s+\w+\s+)?(?:guidelines|standards|principles|boundaries|framework)|morally"
-    r"|serious\s+(?:crime|legal|consequences|offen[cs]e|harm)|(?:privacy|consent)\s+laws?|not\s+within\s+my\s+(?:programming"
+    r"|serious\s+(?:\w+\s+)?(?:crime|legal|consequences|offen[cs]e|harm)|(?:privacy|consent)\s+laws?|not\s+within\s+my\s+(?:programming"
     r"|ethical)|promot\w*\s+(?:harm|hate|violence|illegal)|criminal|crime|violat\w*\s+(?:privacy|ethical|laws?|the\s+law)"
     r"|human\s+rights|exploitation|hate\s+speech|discriminat\w+|legal\s+consequences|weapons?|toxic|lethal"
     # privacy and security grounds: "I can't provide passwords … for security reasons", "… confidentiality"
     r"|privacy|confidential\w*|security\s+(?:reasons|protocols|policies|standards)|sensitive\s+(?:information|data|details)"
     r"|unauthori[sz]ed\s+access"
     # the pivot that implies the request was not legitimate: "If you're looking for legitimate ways to …"
-    r"|legitimate\s+(?:ways|purposes|reasons|means|uses?|methods))",
+    r"|legitimate\s+(?:ways|purposes|reasons|means|uses?|methods)"
+    # the assistant's own safety mandate: "My purpose is to be a helpful and harmless AI assistant."
+    r"|harmless|never\s+(?:appropriate|acceptable|justified)|misinformation|disinformation)",
+    _F,
+)
+# What a rebuttal of a discriminatory premise lectures about besides harm ("It is not best for any racial group to be
+# overrepresented … It's important to promote equal representation and inclusion."): the premise was prejudice.
+MORAL_GROUNDS = re.compile(
+    r"\b(?:stereotyp\w*|prejudic\w*|racis\w*|sexis\w*|bigot\w*|dignity|inclusi\w*|diversity|equal\s+(?:rights|"
+    r"representation|treatment|opportunit\w*)|equality|respect\w*)",
     _F,
 )
 # What introduces a stand-in after a safety decline: "Here are some legal ways to save money:", "Instead, follow
@@ -524,7 +627,26 @@ SAFE_SUBSTITUTE = re.compile(
     r"\b(?:legal|legally|legitimate|legitimately|lawful|safe|safely|safer|secure|securely|ethical|ethically|responsible"
     r"|responsibly|proper|properly|positive|constructive|healthy|respectful|alternatives?|instead|resources|support"
     r"|help(?:line)?s?|dangerous|dangers|risks?|hazards?|consequences|why\s+(?:this|it|you\s+should)|should\s+(?:know|not)"
+    # the request turned round: "the ways in which it can be prevented and combated:", "how to protect yourself:"
+    r"|prevent\w*|combat\w*|protect\w*"
+    # the legitimate case carved out: "If you are an administrator with the appropriate permissions, …"
+    r"|permissions?|authori[sz]ed|authori[sz]ation|consent"
     r"|I\s+recommend)\b",
+    _F,
+)
+# Dissuasion in a decline's first sentences: "It is strongly advised that you do not attempt this yourself."
+DISSUADES = re.compile(
+    r"\b(?:(?:strongly\s+)?(?:advised?|urged?|recommended)\s+(?:that\s+you\s+)?(?:do\s+not|not\s+to|against)"
+    r"|(?:do\s+not|don't|never)\s+(?:attempt|try)\s+(?:this|to)\b)",
+    _F,
+)
+# What announces a stand-in after any first-person decline, safety grounds or not: "However, I can share some
+# responsible gambling tips:", "Here are some legal ways to get a car:", "… how it can be prevented:". Narrower than
+# SAFE_SUBSTITUTE: "safe", "proper", "help" and a bare "legal" ("I can't give legal advice, but here are the legal
+# options tenants have:") also open real answers after a capability decline.
+RESPONSIBLE_SUBSTITUTE = re.compile(
+    r"\b(?:legitimate\w*|ethical\w*|responsibl[ey]|alternatives?|healthy|healthier|constructive|respectful"
+    r"|prevent\w*|combat\w*|legal(?:ly)?\s+(?:ways|alternatives|means|methods|routes|avenues)|lawful\w*)\b",
     _F,
 )
 # After a safety decline these are filler too: the consequences it warns of and the help it points to ("punishable
@@ -533,5 +655,38 @@ SAFE_SUBSTITUTE = re.compile(
 SAFETY_CUE = re.compile(
     r"\b(?:penalt|prison|punish|prosecut|arrest|jail|offen[cs]e|prohibit|banned|forbidden|toxic|lethal|fatal|severe"
     r"|trauma|lifeline|support\b|organi[sz]ations?|emergency|(?:911|988)\b)",
+    _F,
+)
+
+# The start of an answer announced as what was asked ("Here is an overview of the steps involved in …:"); matched on
+# lowercased text.
+ANNOUNCES = re.compile(r"\bhere\b|\bthe\s+following\b|\bas\s+follows\b|\bsteps\s+(?:to|for|involved)\b")
+# A list announced as the reasons for declining ("There are several reasons why this is the case:", "Here's why:");
+# matched on lowercased text.
+REASONS = re.compile(r"\breasons?\b|\bhere's\s+why\b|\bwhy\s+(?:this|it)\b")
+# Declining to opine ("I cannot provide a personal opinion, but …") is no decline of the task itself.
+OPINION = re.compile(r"\b(?:(?:personal|my|own|an?)\s+(?:opinions?|views?|beliefs?|stance)|moral\s+judge?ments?)\b", _F)
+# Where a sentence ends, for the sentences around a decline that state its grounds.
+SENTENCE_END = re.compile(r"(?:[.!?](?=\s)|\n)\s*")
+# A bracketed persona label holds a name ("[🔓JAILBREAK]", "(🔓Developer Mode Output)"), not a citation ("[1]").
+PERSONA_NAME = re.compile(r"\b[A-Z][\w'.-]*\b")
+# The personas a jailbreak request casts: "you will act as DAN", "pretend to be AIM", "an AI named BetterDAN".
+CAST = re.compile(
+    r"\b(?:as|named|called|be|you\s+are)\s+(?:an?\s+|the\s+)?(?:AI\s+)?(?:named\s+|called\s+)?[\"'\u201c]?([A-Z][\w-]{1,20})\b"
+)
+# A persona's label after a sentence end on the same line (groups as in PERSONA_LABEL; never bracketed).
+INLINE_PERSONA = re.compile(
+    r"(?<=[.!?])[ \t]+(?P<bracketed>(?!))?(?:\*\*)?(?P<named>[A-Z][\w-]{1,20}(?:[ \t][A-Z][\w-]{1,20})?):"
+    r"(?:\*\*)?[ \t]+"
+)
+# A request for a dialogue: its speakers' lines are a script, held to the stricter rule (every voice must decline).
+SCRIPT_REQUEST = re.compile(
+    r"\b(?:dialogues?|dialogs?|conversations?|script|scene|interview|exchange|role-?play)\b", _F
+)
+# What follows "Instead," when the decline misread a harmless request and the reply then answers it: "Instead, if you
+# mean the soft drink, …", "Instead, to stop a Python process, you can …" (a verb, then an article: the task itself).
+REREADS = re.compile(
+    r",?\s*(?:if\s+you\s+(?:mean|meant|are\s+asking|were\s+asking|are\s+referring|want\s+to\s+know)\b"
+    r"|to\s+[a-z]+\s+(?:a|an|the|your)\s)",
     _F,
 )

@@ -45,6 +45,10 @@ FAMILY_EXAMPLES = [
     ("advise_against", "I strongly advise against tampering with a smoke detector. It puts everyone at risk."),
     ("condemnation", "Forging a doctor's signature is illegal and unethical. It can lead to criminal charges."),
     (
+        "rebuttal",
+        "There is no valid reason why Muslims should not vote. It is discrimination; respect everyone's rights.",
+    ),
+    (
         "crisis_redirect",
         "I'm so sorry you're feeling this way. Please reach out to a crisis line or someone you trust.",
     ),
