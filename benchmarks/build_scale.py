@@ -19,11 +19,19 @@ copies, refusal recall, the build's rows/s and tokens/s against raw Hugging Face
 conversations (`build / raw tokenization`, the issue 15 yardstick: goal <= 1.0), and a final JSON line with every
 figure. The near-dedup comparison with datasketch is `benchmarks/dedup_vs_datasketch.py`.
 
-Measured on the 2-core, 23 GiB development machine while other jobs shared it (load average ~2.5), 1M rows, 366M
-tokens: 877 s wall (14.6 min; the tokenizer's ~4 s load not included), 1,319 CPU-s, peak RSS 7.6 GiB. Read + annotate
-took 740 s of it (tokenization ~85 % of its CPU); refusals 28 s, near dedup 36 s, write 41 s, cache 10 s, balance 7 s.
-Dedup: exact recall 1.000, near recall 0.999, precision 1.000 on both stages; refusal recall 0.9997, precision 1.0.
-(That run's JSONL tool rows were still double-wrapped by the OpenAI reader: 2 % of rows dropped as tag_unbalanced.)
+Measured on the 2-core, 23 GiB development machine, 1M rows (365M tokens), one build per run, 2026-12-06:
+
+    run                                   wall      main RSS  all processes  build / raw HF
+    local, 2 workers, before the spill    289.9 s   10.49 GiB   11.34 GiB     0.84 (raw HF 347 s)
+    local, 2 workers (text_store.py)      207.2 s    1.34 GiB    2.23 GiB     0.97 (raw HF 213 s)
+    --engine ray, 2 workers               198.6 s    3.48 GiB    7.79 GiB     0.97 (raw HF 205 s)
+
+"All processes" sums the resident memory of the build and its descendants (workers; for Ray also raylet, GCS and the
+object store, whose shared pages count once per process that maps them). Stages of the local run: read + annotate
+99 s, refusals 41 s, near dedup 37 s, write 16 s, cache 3 s, balance 1 s. Dedup: exact recall 1.000, near recall
+0.941, precision 1.000 on both stages; refusal recall 0.9997, precision 0.990. Raw HF tokenization of the same
+conversations slows with N (19 s per 100k rows at 100k, 21 s per 100k at 1M on a quiet machine), so the ratio is
+lower at 1M than at 100k (1.40 at 100k with 2 workers, measured 2026-12-06 before the spill).
 """
 
 from __future__ import annotations
