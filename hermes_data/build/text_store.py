@@ -87,7 +87,9 @@ class TextStore:
         text = pa.Table.from_arrays([batch.column(name) for name in TEXT_COLUMNS], names=list(TEXT_COLUMNS))
         with _writing(self._folder):
             if self._writer is None:
-                self._writer = pa.ipc.new_file(str(self._folder / "text.arrow"), text.schema)
+                # LZ4 frames: about a third of the bytes on disk, decompressed at GB/s when a batch is read back.
+                options = pa.ipc.IpcWriteOptions(compression="lz4")
+                self._writer = pa.ipc.new_file(str(self._folder / "text.arrow"), text.schema, options=options)
             self._writer.write_batch(text.combine_chunks().to_batches(max_chunksize=len(rows))[0])
         self._starts.append(int(rows[0]))
         self._end += len(rows)
