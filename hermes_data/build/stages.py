@@ -21,9 +21,12 @@ def build_stages(recipe: BuildRecipe, engine=None) -> list[Stage]:
     near-dedup on its workers, batch by batch."""
     from hermes_data.dedup.exact import exact_dedup_stage
     from hermes_data.filters.category import category_filter
+    from hermes_data.filters.empty_turns import empty_turns_filter
+    from hermes_data.filters.invalid import invalid_filter
     from hermes_data.filters.model_priority import model_priority_filter
     from hermes_data.filters.non_text import non_text_filter
     from hermes_data.filters.refusals import refusals_stage
+    from hermes_data.filters.template_placeholder import template_placeholder_filter
 
     per_source = recipe.source_filters()
     f, near = recipe.filters, recipe.dedup.near
@@ -38,15 +41,16 @@ def build_stages(recipe: BuildRecipe, engine=None) -> list[Stage]:
         if any_on(settings):
             stages.append(Stage(name, partial(by_source, settings=settings, run=run), text=text, engine=on))
 
-    add("empty_turns", lambda s: s.empty_turns, _empty_turns, text="rows")
+    add("empty_turns", lambda s: s.empty_turns, partial(_setting_free, fn=empty_turns_filter), text="rows")
     add("length", lambda s: (s.min_tokens, s.max_tokens), _length)
-    add("invalid", lambda s: s.drop_invalid, _invalid, text="rows")
+    add("invalid", lambda s: s.drop_invalid, partial(_setting_free, fn=invalid_filter), text="rows")
     # The rules judge each reply alone: batch by batch on the workers. A model (classifier, LLM judge) decides
     # here, over every row at once (one model, one journal).
     rules_only = all(_rules_only(s.refusals) for s in per_source)
     text, on = ("rows", engine) if rules_only else ("table", None)
     add("refusals", lambda s: s.refusals, refusals_stage, text=text, on=on)
-    add("template_placeholder", lambda s: s.template_placeholder, _template_placeholder, text="rows")
+    placeholders = partial(_setting_free, fn=template_placeholder_filter)
+    add("template_placeholder", lambda s: s.template_placeholder, placeholders, text="rows")
     if f.model_priority:
         stages.append(Stage("model_priority", model_priority_filter))
     if recipe.dedup.exact:
@@ -60,28 +64,16 @@ def _rules_only(setting) -> bool:
     return not setting or setting is True or getattr(setting, "method", None) == "rules"
 
 
-def _empty_turns(table, _setting):
-    from hermes_data.filters.empty_turns import empty_turns_filter
-
-    return empty_turns_filter(table)
-
-
 def _length(table, limits):
     from hermes_data.filters.length import length_filter
 
     return length_filter(table, min_tokens=limits[0], max_tokens=limits[1])
 
 
-def _invalid(table, _setting):
-    from hermes_data.filters.invalid import invalid_filter
-
-    return invalid_filter(table)
-
-
-def _template_placeholder(table, _setting):
-    from hermes_data.filters.template_placeholder import template_placeholder_filter
-
-    return template_placeholder_filter(table)
+def _setting_free(table, _setting, *, fn):
+    """A filter whose only setting is on or off: `by_source` passes the setting, `fn(table)` needs none (a partial
+    of this with a module-level `fn` still pickles, so the stage could run on workers)."""
+    return fn(table)
 
 
 def _near(table, chunks=None, *, spec, seed, engine):

@@ -43,6 +43,7 @@ class TextStore:
         self._writer: pa.ipc.RecordBatchFileWriter | None = None
         self._reader: pa.ipc.RecordBatchFileReader | None = None
         self._starts: list[int] = []  # first `_row` of each spilled batch (rows are contiguous and ascending)
+        self._start_array = np.zeros(0, dtype=np.int64)  # the same, as searched (remade when batches were added)
         self._cached: tuple[int, pa.RecordBatch] | None = None
         self._end = 0
         self._finalizer = None
@@ -114,7 +115,7 @@ class TextStore:
         rows = np.asarray(rows, dtype=np.int64)
         if not len(rows):
             return pa.Table.from_batches([], schema=self._schema())
-        batch_of = np.searchsorted(np.asarray(self._starts), rows, side="right") - 1
+        batch_of = self._batch_of(rows)
         cuts = np.flatnonzero(np.diff(batch_of)) + 1
         pieces = []
         for part, batch_rows in zip(np.split(batch_of, cuts), np.split(rows, cuts), strict=True):
@@ -128,14 +129,22 @@ class TextStore:
         rows = table.column("_row").to_numpy()
         if not len(rows):
             return
-        batch_of = np.searchsorted(np.asarray(self._starts), rows, side="right") - 1
+        batch_of = self._batch_of(rows)
         bounds = [0, *(np.flatnonzero(np.diff(batch_of)) + 1).tolist(), len(rows)]
         for start, end in zip(bounds, bounds[1:], strict=False):
-            yield join(table.slice(start, end - start), self.take(rows[start:end]))
+            index = int(batch_of[start])
+            text = self._batch(index).take(pa.array(rows[start:end] - self._starts[index]))
+            yield join(table.slice(start, end - start), pa.Table.from_batches([text]))
 
     def join(self, table: pa.Table) -> pa.Table:
         """`table` with its rows' text: every row at once (for a stage that needs the whole table, e.g. a model)."""
         return join(table, self.take(table.column("_row").to_numpy()))
+
+    def _batch_of(self, rows: np.ndarray) -> np.ndarray:
+        """The spilled batch holding each of `rows`."""
+        if len(self._start_array) != len(self._starts):
+            self._start_array = np.asarray(self._starts, dtype=np.int64)
+        return np.searchsorted(self._start_array, rows, side="right") - 1
 
     def _batch(self, index: int) -> pa.RecordBatch:
         if self._cached is None or self._cached[0] != index:
@@ -177,11 +186,11 @@ def join(compact: pa.Table, text: pa.Table) -> pa.Table:
 
 
 class Joined:
-    """Compact rows and their text as a table-like object for writers that slice (`write_shards`, the cache): only
-    the slice being written is joined."""
+    """Compact rows and their text as a table-like object for a writer that slices (`write_shards`): only the slice
+    being written is joined."""
 
-    def __init__(self, table: pa.Table, store: TextStore, schema: pa.Schema | None = None) -> None:
-        self.table, self.store, self.schema = table, store, schema
+    def __init__(self, table: pa.Table, store: TextStore) -> None:
+        self.table, self.store = table, store
 
     @property
     def num_rows(self) -> int:
@@ -189,9 +198,4 @@ class Joined:
 
     def slice(self, offset: int, length: int | None = None) -> pa.Table:
         part = self.table.slice(offset, length)
-        joined = join(part, self.store.take(part.column("_row").to_numpy()))
-        return joined if self.schema is None else joined.select(self.schema.names).cast(self.schema)
-
-    def tables(self, rows: int = 50_000) -> Iterator[pa.Table]:
-        for offset in range(0, self.num_rows, rows):
-            yield self.slice(offset, rows)
+        return join(part, self.store.take(part.column("_row").to_numpy()))

@@ -128,8 +128,7 @@ def recurring_lines(texts: Sequence[str], share: float) -> set[str]:
     texts and at least `_MIN_BOILERPLATE_ROWS` of them: one pass, a counter of each text's distinct lines."""
     counts: Counter[str] = Counter()
     for text in texts:
-        if "\n" in text:
-            counts.update({_line_key(line) for line in text.splitlines() if len(line) >= _MIN_LINE_CHARS})
+        counts.update(_distinct_lines(text))
     limit = max(_MIN_BOILERPLATE_ROWS, math.ceil(share * len(texts)))
     return {line for line, count in counts.items() if count >= limit}
 
@@ -365,7 +364,8 @@ def _near(pieces, to_texts, model_rank, params: _Params, engine) -> NearDupResul
         n = len(piece_keys)
         keys[row : row + n], has_words[row : row + n] = piece_keys, piece_words
         if piece_distinct is not None:
-            distinct = (distinct or []) + piece_distinct
+            distinct = distinct if distinct is not None else []
+            distinct += piece_distinct
         boilerplate_rows += piece_boilerplate
         row += n
     pairs, groups = buckets(keys, has_words, engine)  # one band per job on the workers
@@ -388,7 +388,7 @@ def _line_hash(key: str) -> int:
 
 
 def _distinct_lines(text: str) -> set[str]:
-    """A text's line keys as `recurring_lines` counts them (long lines only, each once)."""
+    """A text's line keys as `recurring_lines` and `_recurring` count them (long lines only, each once)."""
     if "\n" not in text:
         return set()
     return {_line_key(line) for line in text.splitlines() if len(line) >= _MIN_LINE_CHARS}
