@@ -476,7 +476,7 @@ def run(recipe, tokenizer, console, engine=None) -> tuple[dict, dict, pa.Table]:
     balanced = balance(recipe, curated)
     seconds["balance"], cpu["balance"] = time.perf_counter() - t, time.process_time() - c
     t, c = time.perf_counter(), time.process_time()
-    manifest = write_output(recipe, curated, balanced)
+    manifest = write_output(recipe, curated, balanced, engine=engine)
     seconds["write"], cpu["write"] = time.perf_counter() - t, time.process_time() - c
     rows_in = {"read_annotate": sum(s["rows_read"] for s in curated.sources)}
     info = {"manifest": manifest, "rows_in": rows_in, "funnel": curated.funnel.entries, "cpu": cpu}

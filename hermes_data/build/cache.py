@@ -79,6 +79,7 @@ def save(key: str, curated: pa.Table, rejected: pa.Table, text: TextStore, state
         if folder.exists():
             shutil.rmtree(folder)
         tmp.rename(folder)
+        text.moved(folder / TEXT)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

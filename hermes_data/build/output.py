@@ -40,8 +40,10 @@ def write_build(
     shard_rows: int = 50_000,
     license: str = "other",  # noqa: A002 - the Hub calls it license
     extra: dict | None = None,
+    map_ordered=None,
 ) -> dict:
-    """Write the build folder at `output` (replacing an earlier build there) and return its manifest."""
+    """Write the build folder at `output` (replacing an earlier build there) and return its manifest. `map_ordered`
+    (an engine's) encodes the shards on its workers (dataset/folder.py::write_shards)."""
     return write_dataset_folder(
         output,
         kept=kept,
@@ -52,6 +54,7 @@ def write_build(
         recipe=recipe,
         shard_rows=shard_rows,
         license=license,
+        map_ordered=map_ordered,
         recipe_sha256=recipe_sha256,
         sources=sources,
         categories=categories,

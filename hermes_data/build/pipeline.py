@@ -15,6 +15,7 @@ from rich.console import Console
 
 from hermes_data.build import cache
 from hermes_data.build.annotate import WORK_SCHEMA, annotate, annotate_parallel
+from hermes_data.build.read_pieces import Assembler, ReadJob, plan_pieces, read_in_pieces
 from hermes_data.build.recipe import BuildRecipe
 from hermes_data.build.sources import SAMPLE_PREFIX, iter_source
 from hermes_data.build.stages import build_stages
@@ -35,6 +36,8 @@ COMPACT_REJECTED_SCHEMA = pa.schema(list(COMPACT_SCHEMA) + REJECTED_COLUMNS)
 # imports these once in its forkserver, so the workers forked from it start with them.
 WORKER_MODULES = (
     "hermes_data.build.annotate",
+    "hermes_data.build.read_pieces",
+    "hermes_data.dataset.folder",
     "hermes_data.dedup.near",
     "hermes_data.dedup.minhash",
     "hermes_data.filters.refusals",
@@ -111,19 +114,21 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
                 repairs=tuple(recipe.repair),
                 model_priority=recipe.filters.model_priority,
             )
-            records = iter_source(spec, report, paths)
-            # One worker: annotate here, with its tokenizing thread; more: one batch per job on the engine's workers.
-            annotated = (
-                annotate(records, tokenizer, **options)
-                if engine.workers == 1
-                else annotate_parallel(records, engine, tokenizer, tokenizer_name=recipe.tokenizer, **options)
-            )
+            annotated, assembler = _annotated(recipe, spec, paths, report, tokenizer, engine, options)
             for batch in annotated:
                 store.add(batch)
                 batches.append(without_text(batch))
                 row += batch.num_rows
                 progress.update(task, description=f"read {spec.path}: {report.rows_read:,} rows")
             reports.append(report)
+            if assembler is not None and assembler.read_here:
+                console.print(
+                    f"source {spec.path}: the workers do not see {assembler.read_here[0]}"
+                    + (f" and {len(assembler.read_here) - 1} more files" if len(assembler.read_here) > 1 else "")
+                    + "; this process read them. Put sources on storage every node mounts at the same path to "
+                    "read them in parallel",
+                    soft_wrap=True,
+                )
             if report.ids.summary():
                 console.print(f"source {spec.path}: {report.ids.summary()}", soft_wrap=True)
     if not batches:
@@ -135,6 +140,34 @@ def _read(recipe: BuildRecipe, resolved: list[list[str]], tokenizer, console: Co
     curated.seconds["read_annotate"] = time.perf_counter() - start
     curated.cpu_seconds["read_annotate"] = time.process_time() - cpu
     return curated
+
+
+def _annotated(recipe, spec, paths, report, tokenizer, engine, options):
+    """The annotated batches of one source, and the assembler that numbered them when workers read it in pieces.
+
+    One worker: read and annotate here (the reference every engine matches), with the tokenizing thread. More: the
+    source's files in pieces, each read and annotated by a worker (read_pieces.py); a source that does not cut into
+    pieces is read here and annotated one batch per job on the workers."""
+    if engine.workers > 1:
+        pieces = plan_pieces(spec, paths, engine.workers)
+        if pieces is not None:
+            assembler = Assembler(report, options["start_row"], spec.reasoning.mode)
+            jobs = [
+                ReadJob(
+                    piece,
+                    spec,
+                    options["source_index"],
+                    options["repairs"],
+                    tuple(options["model_priority"]),
+                    recipe.tokenizer,
+                )
+                for piece in pieces
+            ]
+            return read_in_pieces(engine, jobs, assembler), assembler
+    records = iter_source(spec, report, paths)
+    if engine.workers == 1:
+        return annotate(records, tokenizer, **options), None
+    return annotate_parallel(records, engine, tokenizer, tokenizer_name=recipe.tokenizer, **options), None
 
 
 def _resolved_ref(spec, paths: list[str]) -> str:

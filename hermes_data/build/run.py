@@ -44,7 +44,7 @@ def run_build(recipe: BuildRecipe, console: Console | None = None, engine: Engin
             "seconds": round(time.perf_counter() - start, 2),
             "engine": engine.describe(),
         }
-        manifest = write_output(recipe, curated, balanced, extra=extra)
+        manifest = write_output(recipe, curated, balanced, extra=extra, engine=engine)
     finally:
         curated.text.close()  # the spilled text (text_store.py) is not needed past the write
     print_summary(console, recipe, manifest)
@@ -62,8 +62,10 @@ def balance(recipe: BuildRecipe, curated) -> Balanced:
     return Balanced(output, rejected_table, categories, totals, explanation)
 
 
-def write_output(recipe: BuildRecipe, curated, balanced: Balanced, *, extra: dict | None = None) -> dict:
-    """Write the build folder (atomically) and return its manifest."""
+def write_output(
+    recipe: BuildRecipe, curated, balanced: Balanced, *, extra: dict | None = None, engine: Engine | None = None
+) -> dict:
+    """Write the build folder (atomically) and return its manifest; `engine`'s workers encode the shards."""
     from hermes_data.build.output import write_build
 
     return write_build(
@@ -80,6 +82,7 @@ def write_output(recipe: BuildRecipe, curated, balanced: Balanced, *, extra: dic
         shard_rows=recipe.shard_rows,
         license=recipe.license,
         extra={**(extra or {}), **({"mixture": balanced.mixture} if balanced.mixture else {})},
+        map_ordered=engine.map_ordered if engine is not None and engine.workers > 1 else None,
     )
 
 

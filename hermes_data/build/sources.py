@@ -9,12 +9,12 @@ themselves); else the record's own category. A row left without a slug is reject
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from hermes_data.build.reasoning import apply_reasoning
 from hermes_data.build.recipe import SourceSpec
 from hermes_data.categories import SLUGS
-from hermes_data.formats import Unreadable, read_records
+from hermes_data.formats import ReadItem, Unreadable, read_records
 from hermes_data.formats.column_map import column_map
 from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
 from hermes_data.io.sources import SourceReport
@@ -33,24 +33,31 @@ def iter_source(spec: SourceSpec, report: SourceReport, paths: list[str]) -> Ite
             kwargs["source"] = spec.path
         if path.startswith("hub:"):  # resolve_paths pinned the commit into the path
             kwargs["revision"] = None
-        for item in read_records(path, spec.format, **kwargs):
-            if isinstance(item, Unreadable):
-                report.rows_unreadable += 1
-                if len(report.unreadable_examples) < 5:
-                    report.unreadable_examples.append(f"{item.path}:{item.line}: {item.message}")
-                continue
-            report.rows_read += 1
-            report.reasoning_mode = spec.reasoning.mode
-            report.reasoning_turns += apply_reasoning(item, spec.reasoning)
-            if spec.non_text == "keep" and NON_TEXT_PARTS in item["meta"]:
-                item["meta"] = _with_meta(item, NON_TEXT_KEPT, NON_TEXT_KEPT_NOTE)
-            item["category"] = assign_category(item, spec, report)
-            if spec.model and not item.get("model"):
-                item["model"] = spec.model
+        for item in prepared(read_records(path, spec.format, **kwargs), spec, report):
             yield item
             num += 1
             if spec.limit and num >= spec.limit:
                 return
+
+
+def prepared(items: Iterable[ReadItem], spec: SourceSpec, report: SourceReport) -> Iterator[dict]:
+    """What a source makes of the items a reader yields: unreadable ones counted (with the first examples),
+    records given their reasoning handling, category and model."""
+    for item in items:
+        if isinstance(item, Unreadable):
+            report.rows_unreadable += 1
+            if len(report.unreadable_examples) < 5:
+                report.unreadable_examples.append(f"{item.path}:{item.line}: {item.message}")
+            continue
+        report.rows_read += 1
+        report.reasoning_mode = spec.reasoning.mode
+        report.reasoning_turns += apply_reasoning(item, spec.reasoning)
+        if spec.non_text == "keep" and NON_TEXT_PARTS in item["meta"]:
+            item["meta"] = _with_meta(item, NON_TEXT_KEPT, NON_TEXT_KEPT_NOTE)
+        item["category"] = assign_category(item, spec, report)
+        if spec.model and not item.get("model"):
+            item["model"] = spec.model
+        yield item
 
 
 # What the text of a multimodal row holds when a recipe keeps it (`non_text: keep`), stored in its meta.

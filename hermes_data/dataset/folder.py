@@ -14,9 +14,11 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,6 +29,7 @@ from hermes_data.dataset.manifest import (
     REJECTED_DIR,
     ContentHasher,
     build_manifest,
+    canonical_chunks,
     file_entry,
 )
 from hermes_data.errors import DataError
@@ -36,6 +39,9 @@ from hermes_data.record import RECORD_SCHEMA
 # The columns every rejected row carries after its own (the `detail` is a JSON string, hermes_data.stages).
 REJECTED_COLUMNS = [("stage", pa.string()), ("reason", pa.string()), ("detail", pa.string())]
 REJECTED_SCHEMA = pa.schema([*RECORD_SCHEMA, *REJECTED_COLUMNS])
+
+# An engine's `map_ordered` (hermes_data.engine): fn over the items, results in input order.
+MapOrdered = Callable[[Callable, Iterable], Iterator]
 
 
 @contextmanager
@@ -69,6 +75,7 @@ def write_dataset_folder(
     recipe: dict,
     shard_rows: int,
     license: str,  # noqa: A002 - the Hub calls it license
+    map_ordered: MapOrdered | None = None,
     **manifest_fields,
 ) -> dict:
     """Write a whole dataset folder at `output` (replacing an earlier one there) and return its manifest: the kept
@@ -78,12 +85,10 @@ def write_dataset_folder(
     if shard_rows <= 0:
         raise ValueError(f"shard_rows must be positive, got {shard_rows}")
     with atomic_folder(output) as tmp:
-        shards = write_shards(tmp, kept, shard_rows, schema, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)
-        rejected_files = [
-            entry
-            for table, table_schema, pattern in rejected
-            for entry in write_shards(tmp, table, shard_rows, table_schema, REJECTED_DIR, pattern)
-        ]
+        sets = [ShardSet(kept, schema, DATA_DIR, "train-{i:05d}-of-{n:05d}", hasher)]
+        sets += [ShardSet(table, table_schema, REJECTED_DIR, pattern) for table, table_schema, pattern in rejected]
+        shards, *rejected_lists = write_shard_sets(tmp, sets, shard_rows, map_ordered)
+        rejected_files = [entry for entries in rejected_lists for entry in entries]
         manifest = build_manifest(
             name=str(recipe.get("name") or Path(output).name),
             recipe=recipe,
@@ -121,6 +126,53 @@ def make_sibling(output: Path, kind: str) -> Path:
             continue
 
 
+class DeferredRows(Protocol):
+    """Rows a worker assembles itself (text_store.JoinedSlice): `load` is None where it cannot."""
+
+    def load(self) -> pa.Table | None: ...
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """One shard to encode: its rows, the schema it is written in, and the fields `content_sha256` hashes (none:
+    a file outside the hashed content, such as rejected rows)."""
+
+    rows: pa.Table | DeferredRows
+    schema: pa.Schema
+    fields: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class EncodedShard:
+    parquet: pa.Buffer  # the file's bytes
+    canonical: bytes  # what the content hash is fed for these rows, in order
+    num_rows: int
+
+
+def encode_shard(job: ShardJob) -> EncodedShard | None:
+    """Cast, hash-encode and Parquet-encode one shard (on an engine's worker; the caller writes the bytes). None
+    when the rows are deferred and cannot be loaded here (the caller encodes that shard itself)."""
+    rows = job.rows if isinstance(job.rows, pa.Table) else job.rows.load()
+    if rows is None:
+        return None
+    piece = rows.select(job.schema.names).cast(job.schema)
+    canonical = b"".join(canonical_chunks(piece, job.fields)) if job.fields is not None else b""
+    sink = pa.BufferOutputStream()
+    pq.write_table(piece, sink)
+    return EncodedShard(sink.getvalue(), canonical, piece.num_rows)
+
+
+@dataclass(frozen=True)
+class ShardSet:
+    """A table written as Parquet shards under `subdir`, named by `pattern` (`{i}`, `{n}`), hashed by `hasher`."""
+
+    table: pa.Table
+    schema: pa.Schema
+    subdir: str
+    pattern: str
+    hasher: ContentHasher | None = None
+
+
 def write_shards(
     folder: Path,
     table: pa.Table,
@@ -129,24 +181,49 @@ def write_shards(
     subdir: str,
     pattern: str,
     hasher: ContentHasher | None = None,
+    map_ordered: MapOrdered | None = None,
 ) -> list[dict]:
     """Slices of `table` as Parquet files (at least one, so an empty split still has its file); manifest entries.
     Several tables may share `subdir` (a pair folder's rejected pairs and rejected candidates) under other patterns."""
-    (folder / subdir).mkdir(exist_ok=True)
-    num = max(1, -(-table.num_rows // shard_rows))
-    entries = []
-    for i in range(num):
-        # Cast per slice, not the whole table up front: memory stays at one shard beyond the input.
-        piece = table.slice(i * shard_rows, shard_rows).select(schema.names).cast(schema)
-        if hasher is not None:
-            hasher.update(piece)
-        relative = f"{subdir}/{pattern.format(i=i, n=num)}.parquet"
+    return write_shard_sets(folder, [ShardSet(table, schema, subdir, pattern, hasher)], shard_rows, map_ordered)[0]
+
+
+def write_shard_sets(
+    folder: Path, sets: list[ShardSet], shard_rows: int, map_ordered: MapOrdered | None = None
+) -> list[list[dict]]:
+    """`write_shards` for several tables, one list of manifest entries each.
+
+    `map_ordered` (an engine's, hermes_data.engine) encodes the shards on its workers, a few in flight: casting,
+    the rows' canonical JSON for the content hash and Parquet's encoding and compression are the write's CPU work.
+    All the sets' shards form one stream of jobs, so a table of one shard (the rejected rows, often) still goes to a
+    worker. This process feeds each hash in shard order and writes each file's bytes, so the output is the same
+    bytes with or without workers and needs no storage the workers share."""
+    jobs: list[tuple[int, str, ShardJob]] = []
+    for k, shard_set in enumerate(sets):
+        (folder / shard_set.subdir).mkdir(exist_ok=True)
+        table, hasher = shard_set.table, shard_set.hasher
+        num = max(1, -(-table.num_rows // shard_rows))
+        fields = tuple(hasher.fields) if hasher is not None else None
+        for i in range(num):
+            # Slices are views (a build's are joined with their text only where they are encoded, text_store.Joined):
+            # memory holds the shards in flight beyond the input.
+            relative = f"{shard_set.subdir}/{shard_set.pattern.format(i=i, n=num)}.parquet"
+            jobs.append((k, relative, ShardJob(table.slice(i * shard_rows, shard_rows), shard_set.schema, fields)))
+    shard_jobs = [job for _, _, job in jobs]
+    encoded = map_ordered(encode_shard, shard_jobs) if map_ordered is not None else map(encode_shard, shard_jobs)
+    entries: list[list[dict]] = [[] for _ in sets]
+    for (k, relative, job), shard in zip(jobs, encoded, strict=True):
+        if shard is None:  # a worker that does not see the rows' text (another node): encode it here
+            shard = encode_shard(job)
+        if sets[k].hasher is not None:
+            sets[k].hasher.update_canonical(shard.canonical, shard.num_rows)
         with open(folder / relative, "wb") as fh:
-            pq.write_table(piece, fh)
+            fh.write(shard.parquet)
             fh.flush()
             os.fsync(fh.fileno())
-        entries.append(file_entry(folder, relative, piece.num_rows))
-    fsync_dir(folder / subdir)
+        entries[k].append(file_entry(folder, relative, shard.num_rows))
+    for subdir in {shard_set.subdir for shard_set in sets}:
+        fsync_dir(folder / subdir)
     return entries
 
 

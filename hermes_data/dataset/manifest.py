@@ -37,6 +37,15 @@ def row_fields(manifest: dict) -> tuple[str, ...]:
 _HASH_ROWS = 2048
 
 
+def canonical_chunks(rows: pa.Table | pa.RecordBatch, fields: Sequence[str] = FIELDS) -> Iterable[bytes]:
+    """What `content_sha256` hashes for `rows`, a few thousand rows at a time: each record's canonical JSON and a
+    newline. A few thousand rows as Python objects at a time, because a whole shard's conversations as dicts cost
+    several times the shard's Arrow bytes (measured: +0.3 GiB per 50k-row shard in benchmarks/build_scale.py)."""
+    rows = rows.select(list(fields))
+    for start in range(0, rows.num_rows, _HASH_ROWS):
+        yield b"".join(canonical_bytes(record, fields) + b"\n" for record in rows.slice(start, _HASH_ROWS).to_pylist())
+
+
 class ContentHasher:
     """Incremental `content_sha256`: feed tables or record batches in output order."""
 
@@ -46,14 +55,14 @@ class ContentHasher:
         self.num_rows = 0
 
     def update(self, rows: pa.Table | pa.RecordBatch) -> None:
-        rows = rows.select(self.fields)
-        # A few thousand rows as Python objects at a time: a whole shard's conversations as dicts cost several
-        # times the shard's Arrow bytes (measured: +0.3 GiB per 50k-row shard in benchmarks/build_scale.py).
-        for start in range(0, rows.num_rows, _HASH_ROWS):
-            for record in rows.slice(start, _HASH_ROWS).to_pylist():
-                self._digest.update(canonical_bytes(record, self.fields))
-                self._digest.update(b"\n")
+        for chunk in canonical_chunks(rows, self.fields):
+            self._digest.update(chunk)
         self.num_rows += rows.num_rows
+
+    def update_canonical(self, data: bytes, num_rows: int) -> None:
+        """Feed rows already turned into their hashed bytes (`canonical_chunks`, e.g. by a worker process)."""
+        self._digest.update(data)
+        self.num_rows += num_rows
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()

@@ -74,15 +74,22 @@ def _readjson_files(
     files: list[str], fmt: str, source: str | None, columns: ColumnMap, ids: UniqueIds
 ) -> Iterator[ReadItem]:
     for path in files:
-        src = source or f"file:{path}"
-        for item in iter_json_rows(path):
-            if isinstance(item, Unreadable):
-                yield item
-                continue
-            meta = {UTF8_REPLACED: True} if item.replaced else None
-            try:
-                record = convert_row(columns.apply(item.value), fmt, source=src, meta=meta)
-            except (RowError, DataError) as exc:
-                yield Unreadable(path, item.line, item.index, str(exc))
-                continue
-            yield ids.unique(record, f"{path}:{item.line}", f"L{item.line}")
+        yield from convert_json_rows(path, iter_json_rows(path), fmt, source, columns, ids)
+
+
+def convert_json_rows(
+    path: str, rows: Iterator, fmt: str, source: str | None, columns: ColumnMap, ids: UniqueIds
+) -> Iterator[ReadItem]:
+    """Records of one JSON file's raw rows (`iter_json_rows`, or a range of them), ids unique by line."""
+    src = source or f"file:{path}"
+    for item in rows:
+        if isinstance(item, Unreadable):
+            yield item
+            continue
+        meta = {UTF8_REPLACED: True} if item.replaced else None
+        try:
+            record = convert_row(columns.apply(item.value), fmt, source=src, meta=meta)
+        except (RowError, DataError) as exc:
+            yield Unreadable(path, item.line, item.index, str(exc))
+            continue
+        yield ids.unique(record, f"{path}:{item.line}", f"L{item.line}")

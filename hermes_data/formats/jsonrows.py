@@ -100,19 +100,79 @@ def _read_text(path: str) -> tuple[str, bool]:
 
 
 def _jsonl_rows(path: str) -> Iterator[RawRow | Unreadable]:
-    index = 0
     with open_data(path) as f:
-        for lineno, raw in enumerate(f, 1):
-            text, replaced = _decode(raw)
-            if lineno == 1:
-                text = text.lstrip("\ufeff")
-            if not text.strip():
-                continue
-            try:
-                yield RawRow(lineno, index, json.loads(text), replaced)
-            except json.JSONDecodeError as exc:
-                yield Unreadable(path, lineno, index, f"malformed JSON: {exc.msg} (column {exc.colno})")
-            index += 1
+        yield from _lines_to_rows(path, f, bom=True)
+
+
+def _lines_to_rows(path: str, lines, *, bom: bool, counts: dict | None = None) -> Iterator[RawRow | Unreadable]:
+    """JSON Lines rows of `lines` (raw byte lines), numbered from 1; `counts` gets the lines and rows seen."""
+    index = lineno = 0
+    for lineno, raw in enumerate(lines, 1):
+        text, replaced = _decode(raw)
+        if lineno == 1 and bom:
+            text = text.lstrip("\ufeff")
+        if not text.strip():
+            continue
+        try:
+            yield RawRow(lineno, index, json.loads(text), replaced)
+        except json.JSONDecodeError as exc:
+            yield Unreadable(path, lineno, index, f"malformed JSON: {exc.msg} (column {exc.colno})")
+        index += 1
+    if counts is not None:
+        counts.update(lines=lineno, rows=index)
+
+
+def is_plain_jsonl(path: str) -> bool:
+    """An uncompressed file in the JSON Lines layout (its first non-blank line is a JSON value, not an array's
+    opening): the layout whose rows can be read from any line boundary on, so it splits into byte ranges."""
+    from hermes_data.io.compressed import codec_of
+
+    if codec_of(path) is not None:
+        return False
+    first = _first_line(path)
+    if first is None or first.lstrip(_WS).startswith("["):
+        return False
+    try:
+        json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def line_boundaries(path: str, pieces: int) -> list[int]:
+    """Byte offsets that cut a file into about `pieces` ranges, each starting at a line's first byte (first 0,
+    last the file's size)."""
+    size = os.path.getsize(path)
+    cuts = [0]
+    with open(path, "rb") as fh:
+        for k in range(1, pieces):
+            fh.seek(max(size * k // pieces - 1, cuts[-1]))
+            fh.readline()  # to the end of the line the nominal cut falls in
+            cut = fh.tell()
+            if cut >= size:
+                break
+            if cut > cuts[-1]:
+                cuts.append(cut)
+    return [*cuts, size]
+
+
+def jsonl_range_rows(path: str, start: int, end: int, counts: dict) -> Iterator[RawRow | Unreadable]:
+    """The JSON Lines rows of bytes `[start, end)` of a plain file (both at line starts, `line_boundaries`), lines
+    and row indexes counted from the range's start; `counts` gets the lines and rows the range held, so a caller
+    numbering the ranges in order can make them the file's own."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        yield from _lines_to_rows(path, _lines_until(fh, end - start), bom=start == 0, counts=counts)
+
+
+def _lines_until(fh, size: int) -> Iterator[bytes]:
+    left = size
+    while left > 0:
+        raw = fh.readline()
+        if not raw:
+            return
+        left -= len(raw)
+        yield raw
 
 
 def _skip_ws(text: str, pos: int) -> int:

@@ -40,7 +40,13 @@ def read_parquet(path: str, *, source: str | None = None) -> Iterator[ReadItem]:
         yield from _read_file(file, source or f"file:{file}")
 
 
-def _read_file(file: str, source: str) -> Iterator[ReadItem]:
+def read_parquet_file(file: str, source: str, rows: tuple[int, int] | None = None) -> Iterator[ReadItem]:
+    """Records of one Parquet file, or of its rows `[start, end)` (indexed from the range's start): only the row
+    groups the range overlaps are decoded, batch by batch, and the rest of the last one is not."""
+    return _read_file(file, source, rows)
+
+
+def _read_file(file: str, source: str, rows: tuple[int, int] | None = None) -> Iterator[ReadItem]:
     try:
         parquet = pq.ParquetFile(file)
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError variants for truncated or foreign files
@@ -52,10 +58,34 @@ def _read_file(file: str, source: str) -> Iterator[ReadItem]:
             "(conversations / messages / instruction+output)"
         )
     index = 0
-    for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
+    for batch in _batches(parquet, rows):
         for row in batch.to_pylist():
             try:
                 yield convert_row(row, shapes[0], source=source)
             except (RowError, DataError) as exc:
                 yield Unreadable(file, None, index, str(exc))
             index += 1
+
+
+def _batches(parquet: pq.ParquetFile, rows: tuple[int, int] | None) -> Iterator:
+    if rows is None:
+        yield from parquet.iter_batches(batch_size=_BATCH_ROWS)
+        return
+    start, end = rows
+    groups, first, at = [], None, 0
+    for g in range(parquet.metadata.num_row_groups):
+        n = parquet.metadata.row_group(g).num_rows
+        if at + n > start and at < end:
+            groups.append(g)
+            first = at if first is None else first
+        at += n
+    if not groups:
+        return
+    at = first
+    for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=groups):
+        lo, hi = max(start - at, 0), min(end - at, batch.num_rows)
+        if hi > lo:
+            yield batch.slice(lo, hi - lo)
+        at += batch.num_rows
+        if at >= end:
+            return

@@ -4,6 +4,7 @@ columns only and the output is the same."""
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 
@@ -91,8 +92,14 @@ def test_joined_slices_and_the_spill_folder_goes_with_the_store(tmp_path):
     compact = without_text(pa.concat_tables([_batch(0, 5), _batch(5, 3), _batch(8, 7)])).take(pa.array([9, 2, 2, 14]))
     view = Joined(compact, store)
     assert view.num_rows == 4
-    assert _texts(view.slice(1, 2)) == ["text of row 2", "text of row 2"]
+    assert _texts(view.slice(1, 2).load()) == ["text of row 2", "text of row 2"]
     assert view.slice(0).num_rows == 4
+    # Pickled for a worker, a slice carries the file's path and joins from the file there.
+    travelled = pickle.loads(pickle.dumps(view.slice(0)))
+    assert travelled._store is None and travelled.load().equals(view.slice(0).load())
+    elsewhere = pickle.loads(pickle.dumps(view.slice(0)))
+    elsewhere._location = (str(tmp_path / "not-on-this-node.arrow"), elsewhere._location[1])
+    assert elsewhere.load() is None  # the writer then joins that shard in the build's process
     (folder,) = tmp_path.glob("spill-*")
     store.close()
     assert not folder.exists()
@@ -143,3 +150,36 @@ def test_a_cache_folder_that_cannot_be_written_is_a_one_line_error(tmp_path):
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().count("\n") == 0 and "HERMES_CACHE" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def _blind_workers(fn, items):
+    """An engine's map_ordered whose workers sit on another node: the spill file is not there for them."""
+    for job in items:
+        travelled = pickle.loads(pickle.dumps(job))
+        travelled.rows._location = ("/not/on/this/node/text.arrow", [])
+        yield fn(travelled)
+
+
+def _local_workers(fn, items):
+    for job in items:
+        yield fn(pickle.loads(pickle.dumps(job)))
+
+
+def test_shards_are_the_same_files_encoded_here_by_workers_or_after_a_worker_could_not(tmp_path):
+    from hermes_data.dataset.folder import write_shards
+    from hermes_data.dataset.manifest import ContentHasher
+
+    store = _spilled(tmp_path / "spill", sizes=(5, 3, 7, 6))
+    compact = without_text(pa.concat_tables([_batch(0, 5), _batch(5, 3), _batch(8, 7), _batch(15, 6)]))
+    compact = compact.take(pa.array([20, 3, 9, 0, 14, 2, 17, 5, 11]))
+    schema = pa.schema([f for f in _batch(0, 1).schema if f.name in ("messages", "meta", "category", "_row")])
+    results = {}
+    for name, map_ordered in (("here", None), ("workers", _local_workers), ("blind", _blind_workers)):
+        out = tmp_path / name
+        out.mkdir()
+        hasher = ContentHasher(fields=("messages", "meta", "category"))
+        entries = write_shards(out, Joined(compact, store), 4, schema, "data", "s-{i}", hasher, map_ordered)
+        files = [(out / e["path"]).read_bytes() for e in entries]
+        results[name] = (hasher.hexdigest(), files, [e["rows"] for e in entries])
+    assert results["here"] == results["workers"] == results["blind"]
+    assert results["here"][2] == [4, 4, 1]

@@ -139,6 +139,77 @@ def test_build_on_the_cluster_and_on_a_local_ray_equals_the_local_build(cluster,
                 assert (tmp_path / name / part / file).read_bytes() == (tmp_path / "local" / part / file).read_bytes()
 
 
+def _pieces_recipe(tmp_path: Path) -> Path:
+    """Sources the workers read in pieces: a JSON Lines file of about 3 MB (byte ranges) with an id that repeats
+    across them and a malformed line, and a Parquet file of several row groups."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = random.Random(0)
+
+    def words(n: int) -> str:
+        return " ".join("".join(rng.choice("abcdefghiklmnoprstu") for _ in range(rng.randint(2, 8))) for _ in range(n))
+
+    rows = [
+        {
+            "id": "repeated" if i % 1000 == 5 else f"r{i}",
+            "category": rng.choice(["general", "coding"]),
+            "conversations": [
+                {"from": "human", "value": f"Question {i}: {words(8)}"},
+                {"from": "gpt", "value": words(rng.randint(30, 90))},
+            ],
+        }
+        for i in range(7_000)
+    ]
+    lines = [json.dumps(r) for r in rows]
+    lines.insert(3_500, '{"conversations": [')
+    (tmp_path / "chat.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = pa.Table.from_pylist(
+        [{"id": f"p{i}", "conversations": r["conversations"]} for i, r in enumerate(rows[:5_000])]
+    )
+    pq.write_table(table, tmp_path / "more.parquet", row_group_size=1_200)
+    recipe = {
+        "name": "pieces",
+        "sources": [
+            {"path": str(tmp_path / "chat.jsonl"), "category_column": "category"},
+            {"path": str(tmp_path / "more.parquet"), "category": "general"},
+        ],
+        "filters": {"min_tokens": 8},
+        "dedup": {"exact": True, "near": {"threshold": 0.8}},
+        "mixture": {"weights": {"general": 70, "coding": 30}, "unit": "tokens"},
+        "shard_rows": 2_000,
+    }
+    path = tmp_path / "recipe.yaml"
+    path.write_text(json.dumps(recipe), encoding="utf-8")
+    return path
+
+
+def test_sources_read_in_pieces_on_the_cluster_give_the_local_build(cluster, tmp_path):
+    recipe = _pieces_recipe(tmp_path)
+
+    def build(name: str, *args: str) -> Path:
+        env = dict(os.environ, HERMES_CACHE=str(tmp_path / f"cache-{name}"), PYTHONPATH=str(REPO))
+        out = tmp_path / name
+        cmd = [str(BIN / "hermes-data"), "build", str(recipe), "--set", f"output={out}", *args]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return out
+
+    local, on_cluster = (
+        build("local", "--workers", "1"),
+        build("cluster", "--engine", "ray", "--address", cluster.address),
+    )
+    a, b = (json.loads((out / "manifest.json").read_text()) for out in (local, on_cluster))
+    assert b["content_sha256"] == a["content_sha256"] and b["sources"] == a["sources"] and b["funnel"] == a["funnel"]
+    assert a["sources"][0]["duplicate_ids"]["rows"] == 6 and a["sources"][0]["rows_unreadable"] == 1
+    for part in ("data", "rejected"):
+        files = sorted(p.name for p in (local / part).iterdir())
+        assert len(files) >= (3 if part == "data" else 1)
+        assert [(on_cluster / part / f).read_bytes() for f in files] == [(local / part / f).read_bytes() for f in files]
+
+
 def test_an_address_nothing_answers_is_one_line_and_writes_nothing(tmp_path):
     done = _build(tmp_path, "bad", "--engine", "ray", "--address", "127.0.0.1:9")
     assert done.returncode == 2
