@@ -217,7 +217,8 @@ class JoinedSlice:
     """A slice of compact rows whose text is taken where it is encoded: a worker on this machine opens the spill
     file itself, so the text never travels through this process or the engine's queue (1.1 s of this process's 4.5 s
     write of 200k rows of benchmarks/build_scale.py was the take). Pickled, it carries the file's path, not the
-    store; `load` is None on a node that does not see the file, and the writer then joins the slice here."""
+    store; `load` is None on a node that does not see the file, and the writer then encodes that shard here and sends
+the next ones with their text (dataset/folder.py::write_shard_sets)."""
 
     def __init__(self, table: pa.Table, store: TextStore) -> None:
         self.table, self._store = table, store

@@ -209,11 +209,20 @@ def write_shard_sets(
             # memory holds the shards in flight beyond the input.
             relative = f"{shard_set.subdir}/{shard_set.pattern.format(i=i, n=num)}.parquet"
             jobs.append((k, relative, ShardJob(table.slice(i * shard_rows, shard_rows), shard_set.schema, fields)))
-    shard_jobs = [job for _, _, job in jobs]
-    encoded = map_ordered(encode_shard, shard_jobs) if map_ordered is not None else map(encode_shard, shard_jobs)
+    blind = []  # set once a worker could not load deferred rows (another node than the spill file's)
+
+    def submitted() -> Iterator[ShardJob]:
+        for _, _, job in jobs:
+            if blind and not isinstance(job.rows, pa.Table):
+                # Loaded here, as the jobs are taken: memory holds the shards in flight, not every shard.
+                job = ShardJob(job.rows.load(), job.schema, job.fields)
+            yield job
+
+    encoded = map_ordered(encode_shard, submitted()) if map_ordered is not None else map(encode_shard, submitted())
     entries: list[list[dict]] = [[] for _ in sets]
     for (k, relative, job), shard in zip(jobs, encoded, strict=True):
-        if shard is None:  # a worker that does not see the rows' text (another node): encode it here
+        if shard is None:  # that worker does not see the rows' text: encode this one here, send the next ones whole
+            blind.append(relative)
             shard = encode_shard(job)
         if sets[k].hasher is not None:
             sets[k].hasher.update_canonical(shard.canonical, shard.num_rows)

@@ -1,5 +1,9 @@
 """The Ray engine: a build's per-batch work as Ray tasks, on a local Ray instance or a cluster it joins.
 
+What runs as tasks is whatever the build maps over its engine: reading and annotating the sources' pieces
+(`build/read_pieces.py`), the per-row stages, near-dedup's texts and band keys, and encoding the output shards
+(`dataset/folder.py::write_shard_sets`); the rest (clusters, balance, writing the bytes) runs in the driver.
+
 **Tasks, not Ray Data or actors.** The engine protocol is one call, `map_ordered(fn, items)`, shared with the
 inline and local-process engines, and the build's output must be byte-identical across them. Ray tasks map onto it
 directly: one task per item, results fetched by reference in input order, so the order never depends on which node

@@ -152,11 +152,16 @@ def test_a_cache_folder_that_cannot_be_written_is_a_one_line_error(tmp_path):
     assert not out.exists()
 
 
+WHOLE: list[bool] = []
+
+
 def _blind_workers(fn, items):
     """An engine's map_ordered whose workers sit on another node: the spill file is not there for them."""
     for job in items:
         travelled = pickle.loads(pickle.dumps(job))
-        travelled.rows._location = ("/not/on/this/node/text.arrow", [])
+        WHOLE.append(isinstance(travelled.rows, pa.Table))
+        if not WHOLE[-1]:
+            travelled.rows._location = ("/not/on/this/node/text.arrow", [])
         yield fn(travelled)
 
 
@@ -182,4 +187,5 @@ def test_shards_are_the_same_files_encoded_here_by_workers_or_after_a_worker_cou
         files = [(out / e["path"]).read_bytes() for e in entries]
         results[name] = (hasher.hexdigest(), files, [e["rows"] for e in entries])
     assert results["here"] == results["workers"] == results["blind"]
+    assert WHOLE == [False, True, True]  # after the first shard came back unencoded, the next ones went whole
     assert results["here"][2] == [4, 4, 1]
