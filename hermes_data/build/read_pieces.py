@@ -40,12 +40,14 @@ from hermes_data.formats.column_map import column_map
 from hermes_data.formats.detect import detect
 from hermes_data.formats.jsonrows import is_plain_jsonl, iter_json_rows, json_files, jsonl_range_rows, line_boundaries
 from hermes_data.formats.parquet import parquet_files, read_parquet_file
+from hermes_data.io.compressed import codec_of
 from hermes_data.io.sources import SourceReport
 from hermes_data.recipe import SAMPLE_PREFIX
 
 PIECE_ROWS = 4 * BATCH_ROWS  # Parquet rows per piece at most
 PIECE_BYTES = 16 << 20  # JSON Lines bytes per piece at most: about 4 batches of chat rows of a few KB
 MIN_PIECE_BYTES = 1 << 20  # below this a piece costs more to schedule than to read
+WHOLE_FILE_BYTES = 4 << 20  # a file that cannot be cut and is larger is read as a stream (compressed: ~4x the rows)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Piece:
     start: int = 0
     end: int = 0
     where: str = ""  # the file's absolute path, which a worker opens (its working folder is not ours)
+    size: int = 0  # the file's size and mtime here: a worker whose file at `where` differs does not read it
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,30 +114,39 @@ def plan_pieces(spec: SourceSpec, paths: list[str], workers: int) -> list[Piece]
             pieces += [p for file in parquet_files(path) for p in _parquet_pieces(file, path, workers)]
         else:
             pieces += [p for file in json_files(path) for p in _json_pieces(file, path, fmt, workers)]
+    if any(p.kind == "json" and p.size * (4 if codec_of(p.where) else 1) > WHOLE_FILE_BYTES for p in pieces):
+        # A file that does not cut (a JSON array, a compressed file) would be one job holding the whole file, on one
+        # worker: streamed from here in batches to every worker instead.
+        return None
     return pieces
 
 
 def _parquet_pieces(file: str, read_path: str, workers: int) -> list[Piece]:
-    where = os.path.abspath(file)
+    where = _identity(file)
     try:
         total = pq.ParquetFile(file).metadata.num_rows
     except Exception:  # a truncated or foreign file: one piece, whose reading raises the reader's own error
-        return [Piece("parquet", file, read_path, "parquet", 0, -1, where)]
+        return [Piece("parquet", file, read_path, "parquet", 0, -1, **where)]
     # Row ranges, not row groups: files written in one group (pyarrow's default up to 1M rows) still split. A range
     # decodes its groups only from their start to its end, a small cost beside converting and counting its rows.
     size = max(BATCH_ROWS, min(PIECE_ROWS, -(-total // (2 * workers))))
     cuts = [*range(0, total, size), total] if total else [0, 0]
-    return [Piece("parquet", file, read_path, "parquet", a, b, where) for a, b in zip(cuts, cuts[1:], strict=False)]
+    return [Piece("parquet", file, read_path, "parquet", a, b, **where) for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 def _json_pieces(file: str, read_path: str, fmt: str, workers: int) -> list[Piece]:
-    size = os.path.getsize(file)
+    where = _identity(file)
+    size = where["size"]
     count = max(-(-size // PIECE_BYTES), min(2 * workers, size // MIN_PIECE_BYTES))
     if count < 2 or not is_plain_jsonl(file):
-        return [Piece("json", file, read_path, fmt, where=os.path.abspath(file))]
+        return [Piece("json", file, read_path, fmt, **where)]
     cuts = line_boundaries(file, count)
-    where = os.path.abspath(file)
-    return [Piece("jsonl", file, read_path, fmt, a, b, where) for a, b in zip(cuts, cuts[1:], strict=False)]
+    return [Piece("jsonl", file, read_path, fmt, a, b, **where) for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+def _identity(file: str) -> dict:
+    stat = os.stat(file)
+    return {"where": os.path.abspath(file), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 class RecordingIds(UniqueIds):
@@ -151,8 +164,12 @@ class RecordingIds(UniqueIds):
 def read_piece(job: ReadJob) -> PieceRows | None:
     """Read, prepare and annotate one piece (runs on a worker); None when this node does not see its file."""
     piece, spec = job.piece, job.spec
-    if not os.path.exists(piece.where):
+    try:
+        stat = os.stat(piece.where)
+    except OSError:
         return None
+    if (stat.st_size, stat.st_mtime_ns) != (piece.size, piece.mtime_ns):
+        return None  # another file at that path on this node (a stale local copy): not the driver's rows
     ids = RecordingIds()
     counts: dict = {}
     if piece.kind == "parquet":

@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from hermes_data.errors import DataError
+from hermes_data.io.arrow_buffers import own_buffers
 
 TEXT_COLUMNS = ("messages", "tools", "documents", "meta")
 
@@ -86,9 +87,13 @@ class TextStore:
         self._path = Path(path)
 
     @property
-    def location(self) -> tuple[str, list[int]] | None:
-        """Where the finished file is and its batch starts, for `open` in another process; None before `finish`."""
-        return (str(self._path), list(self._starts)) if self._path is not None and self._reader is not None else None
+    def location(self) -> tuple[str, list[int], tuple[int, int]] | None:
+        """Where the finished file is, its batch starts and its (size, mtime) identity, for `open` in another
+        process; None before `finish`."""
+        if self._path is None or self._reader is None:
+            return None
+        stat = os.stat(self._path)
+        return str(self._path), list(self._starts), (stat.st_size, stat.st_mtime_ns)
 
     def add(self, batch: pa.Table) -> None:
         """Spill the text of an annotated batch whose `_row`s continue the previous batch's."""
@@ -147,7 +152,8 @@ class TextStore:
         for start, end in zip(bounds, bounds[1:], strict=False):
             index = int(batch_of[start])
             text = self._batch(index).take(pa.array(rows[start:end] - self._starts[index]))
-            yield join(table.slice(start, end - start), pa.Table.from_batches([text]))
+            # Own buffers: a piece may travel to a worker, and a slice would take the whole table along.
+            yield join(own_buffers(table.slice(start, end - start)), pa.Table.from_batches([text]))
 
     def join(self, table: pa.Table) -> pa.Table:
         """`table` with its rows' text: every row at once (for a stage that needs the whole table, e.g. a model)."""
@@ -217,8 +223,8 @@ class JoinedSlice:
     """A slice of compact rows whose text is taken where it is encoded: a worker on this machine opens the spill
     file itself, so the text never travels through this process or the engine's queue (1.1 s of this process's 4.5 s
     write of 200k rows of benchmarks/build_scale.py was the take). Pickled, it carries the file's path, not the
-    store; `load` is None on a node that does not see the file, and the writer then encodes that shard here and sends
-the next ones with their text (dataset/folder.py::write_shard_sets)."""
+    store; `load` is None on a node that does not see the file (or sees another file there), and the writer then
+    encodes that shard here and sends the next ones with their text (dataset/folder.py::write_shard_sets)."""
 
     def __init__(self, table: pa.Table, store: TextStore) -> None:
         self.table, self._store = table, store
@@ -229,23 +235,35 @@ the next ones with their text (dataset/folder.py::write_shard_sets)."""
         return self.table.num_rows
 
     def __getstate__(self) -> dict:
-        return {"table": self.table, "_location": self._location, "_store": None}
+        # The slice's own rows only (own_buffers), and where the text is instead of the store.
+        return {"table": own_buffers(self.table), "_location": self._location, "_store": None}
 
     def load(self) -> pa.Table | None:
         store = self._store
         if store is None:
-            if self._location is None or not os.path.exists(self._location[0]):
+            store = _opened(self._location)
+            if store is None:
                 return None
-            store = _opened(*self._location)
         return join(self.table, store.take(self.table.column("_row").to_numpy()))
 
 
-def _opened(path: str, starts: list[int]) -> TextStore:
-    """A worker's store over a spill file, kept for the next shard of the same file."""
+def _opened(location: tuple[str, list[int], tuple[int, int]] | None) -> TextStore | None:
+    """A worker's store over a spill file, kept for the next shard of the same file; None when this node has no
+    such file (another machine), or a file of another size or time there (not the driver's)."""
     global _OPENED
-    if _OPENED is None or _OPENED[0] != path:
-        _OPENED = (path, TextStore.open(Path(path), starts))
+    if location is None:
+        return None
+    path, starts, identity = location
+    try:
+        stat = os.stat(path)
+        if (stat.st_size, stat.st_mtime_ns) != tuple(identity):
+            return None
+        key = (path, identity, tuple(starts))
+        if _OPENED is None or _OPENED[0] != key:
+            _OPENED = (key, TextStore.open(Path(path), starts))
+    except OSError:  # gone between the check and the open (a cache entry replaced by another build)
+        return None
     return _OPENED[1]
 
 
-_OPENED: tuple[str, TextStore] | None = None
+_OPENED: tuple[tuple, TextStore] | None = None

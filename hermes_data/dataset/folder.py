@@ -33,6 +33,7 @@ from hermes_data.dataset.manifest import (
     file_entry,
 )
 from hermes_data.errors import DataError
+from hermes_data.io.arrow_buffers import own_buffers
 from hermes_data.io.outputs import check_output_folder
 from hermes_data.record import RECORD_SCHEMA
 
@@ -155,7 +156,9 @@ def encode_shard(job: ShardJob) -> EncodedShard | None:
     rows = job.rows if isinstance(job.rows, pa.Table) else job.rows.load()
     if rows is None:
         return None
-    piece = rows.select(job.schema.names).cast(job.schema)
+    # One chunk per column: Parquet's pages (so the file's bytes) follow the chunks, which depend on how the rows were
+    # read and filtered (pieces, batches); the same rows must give the same file whatever the engine.
+    piece = rows.select(job.schema.names).cast(job.schema).combine_chunks()
     canonical = b"".join(canonical_chunks(piece, job.fields)) if job.fields is not None else b""
     sink = pa.BufferOutputStream()
     pq.write_table(piece, sink)
@@ -215,7 +218,7 @@ def write_shard_sets(
         for _, _, job in jobs:
             if blind and not isinstance(job.rows, pa.Table):
                 # Loaded here, as the jobs are taken: memory holds the shards in flight, not every shard.
-                job = ShardJob(job.rows.load(), job.schema, job.fields)
+                job = ShardJob(own_buffers(job.rows.load()), job.schema, job.fields)
             yield job
 
     encoded = map_ordered(encode_shard, submitted()) if map_ordered is not None else map(encode_shard, submitted())

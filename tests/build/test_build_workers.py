@@ -113,6 +113,33 @@ def test_two_workers_build_the_same_dataset_as_one(sources, monkeypatch):
     assert dropped[("refusals", "refusal")] == 1
 
 
+def test_long_rows_read_in_pieces_give_the_same_shard_files(tmp_path, monkeypatch):
+    """Shards of long rows span several Parquet data pages, whose bytes follow the Arrow chunks the rows come in;
+    pieces read on workers chunk them otherwise than one stream, and the files must still be the same bytes."""
+    rng = random.Random(1)
+    with (tmp_path / "long.jsonl").open("w", encoding="utf-8") as fh:
+        for i in range(3_000):
+            turns = [{"from": "human", "value": f"Q{i} {_words(rng, 10)}"}, {"from": "gpt", "value": _words(rng, 500)}]
+            fh.write(json.dumps({"id": f"l{i}", "category": "general", "conversations": turns}) + "\n")
+    recipe = {
+        "name": "long",
+        "sources": [{"path": "long.jsonl", "category": "general"}],
+        "filters": {"min_tokens": 16, "max_tokens": 100_000},
+        "shard_rows": 1_200,
+        "mixture": {"weights": {"general": 100}, "unit": "tokens"},
+    }
+    manifests = {}
+    for name, engine in (("one", InlineEngine()), ("two", LocalEngine(2))):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({**recipe, "output": str(tmp_path / name)}))
+        monkeypatch.setenv("HERMES_CACHE", str(tmp_path / f"cache-{name}"))
+        monkeypatch.chdir(tmp_path)
+        with engine:
+            manifests[name] = run_build(load_recipe(tmp_path / f"{name}.yaml"), Console(quiet=True), engine)
+    one, two = manifests["one"], manifests["two"]
+    assert len(one["shards"]) == 3 and two["content_sha256"] == one["content_sha256"]
+    assert [s["sha256"] for s in two["shards"]] == [s["sha256"] for s in one["shards"]]
+
+
 def _descendants(pid: int) -> list[tuple[int, int]]:
     """(pid, depth) of every process below `pid`, from /proc."""
     found, frontier = [], [(pid, 0)]

@@ -194,3 +194,26 @@ def test_parquet_row_ranges_across_row_groups_are_the_rows_of_the_whole_file(tmp
     for start, end in [(0, 2_600), (0, 1), (699, 701), (650, 2_100), (1_400, 1_400), (2_599, 2_600), (2_000, 9_999)]:
         got = [r["id"] for r in read_parquet_file(str(tmp_path / "p.parquet"), "s", (start, end))]
         assert got == whole[start:end], (start, end)
+
+
+def test_a_large_file_that_cannot_be_cut_is_streamed_not_one_job(tmp_path):
+    rng = random.Random(7)
+    rows = [_row(rng, i) for i in range(12_000)]
+    (tmp_path / "array.json").write_text(json.dumps(rows), encoding="utf-8")  # a JSON array of ~5 MB
+    assert (tmp_path / "array.json").stat().st_size > 4 << 20
+    spec = SourceSpec(path=str(tmp_path / "array.json"), category="general")
+    assert plan_pieces(spec, [str(tmp_path / "array.json")], workers=2) is None
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps(rows[:100]), encoding="utf-8")
+    assert [p.kind for p in plan_pieces(SourceSpec(path=str(small)), [str(small)], workers=2)] == ["json"]
+
+
+def test_a_worker_whose_file_at_that_path_differs_does_not_read_it(tmp_path):
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(_jsonl_lines(random.Random(8), 3_000)) + "\n", encoding="utf-8")
+    spec = SourceSpec(path=str(path), category="general")
+    job = ReadJob(plan_pieces(spec, [str(path)], workers=2)[0], spec, 0, *OPTIONS.values(), TOKENIZER)
+    assert read_piece(job) is not None
+    with path.open("a", encoding="utf-8") as fh:  # a node's stale copy: same path, other bytes
+        fh.write(json.dumps(_row(random.Random(9), 1)) + "\n")
+    assert read_piece(job) is None

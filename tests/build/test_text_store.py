@@ -98,8 +98,23 @@ def test_joined_slices_and_the_spill_folder_goes_with_the_store(tmp_path):
     travelled = pickle.loads(pickle.dumps(view.slice(0)))
     assert travelled._store is None and travelled.load().equals(view.slice(0).load())
     elsewhere = pickle.loads(pickle.dumps(view.slice(0)))
-    elsewhere._location = (str(tmp_path / "not-on-this-node.arrow"), elsewhere._location[1])
-    assert elsewhere.load() is None  # the writer then joins that shard in the build's process
+    elsewhere._location = (str(tmp_path / "not-on-this-node.arrow"), *elsewhere._location[1:])
+    assert elsewhere.load() is None  # the writer then encodes that shard in the build's process
+    other_file = pickle.loads(pickle.dumps(view.slice(0)))
+    size, mtime = other_file._location[2]
+    other_file._location = (other_file._location[0], other_file._location[1], (size + 1, mtime))
+    assert other_file.load() is None  # a file of another size at that path on a node is not the driver's
+
+
+def test_a_slice_travels_with_its_own_rows_not_the_whole_table(tmp_path):
+    store = _spilled(tmp_path, sizes=(4096,) * 4)
+    compact = without_text(pa.concat_tables([_batch(0, 4096 * 4)])).combine_chunks()
+    compact = compact.append_column("pad", pa.array(["x" * 200] * compact.num_rows))
+    whole = len(pickle.dumps(compact))
+    assert len(pickle.dumps(compact.slice(100, 50))) > whole / 2  # what pyarrow does with a bare slice
+    assert len(pickle.dumps(Joined(compact, store).slice(100, 50))) < whole / 50
+    pieces = list(store.chunks(compact.slice(4000, 200)))
+    assert [p.num_rows for p in pieces] == [96, 104] and all(len(pickle.dumps(p)) < whole / 20 for p in pieces)
     (folder,) = tmp_path.glob("spill-*")
     store.close()
     assert not folder.exists()
@@ -161,7 +176,7 @@ def _blind_workers(fn, items):
         travelled = pickle.loads(pickle.dumps(job))
         WHOLE.append(isinstance(travelled.rows, pa.Table))
         if not WHOLE[-1]:
-            travelled.rows._location = ("/not/on/this/node/text.arrow", [])
+            travelled.rows._location = ("/not/on/this/node/text.arrow", [], (0, 0))
         yield fn(travelled)
 
 
