@@ -19,19 +19,29 @@ copies, refusal recall, the build's rows/s and tokens/s against raw Hugging Face
 conversations (`build / raw tokenization`, the issue 15 yardstick: goal <= 1.0), and a final JSON line with every
 figure. The near-dedup comparison with datasketch is `benchmarks/dedup_vs_datasketch.py`.
 
-Measured on the 2-core, 23 GiB development machine, 1M rows (365M tokens), one build per run, 2026-12-06:
+Measured on the 2-core, 23 GiB development machine, one build per run (`--keep` sources reused):
 
-    run                                   wall      main RSS  all processes  build / raw HF
-    local, 2 workers, before the spill    289.9 s   10.49 GiB   11.34 GiB     0.84 (raw HF 347 s)
-    local, 2 workers (text_store.py)      207.2 s    1.34 GiB    2.23 GiB     0.97 (raw HF 213 s)
-    --engine ray, 2 workers               198.6 s    3.48 GiB    7.79 GiB     0.97 (raw HF 205 s)
+    run                                        wall      main RSS  all processes  build / raw HF
+    1M rows (365M tokens), 2026-12-06:
+    local, 2 workers, before the spill         289.9 s   10.49 GiB   11.34 GiB     0.84 (raw HF 347 s)
+    local, 2 workers (text_store.py)           207.2 s    1.34 GiB    2.23 GiB     0.97 (raw HF 213 s)
+    --engine ray, 2 workers                    198.6 s    3.48 GiB    7.79 GiB     0.97 (raw HF 205 s)
+    1M rows, 2026-12-07, sources read in pieces and shards encoded on the workers:
+    local, 2 workers                           172.6 s    1.59 GiB    3.40 GiB     0.87 (raw HF 199 s)
+    --engine ray, 2 workers                    192.9 s    3.35 GiB    8.84 GiB     0.99 (raw HF 196 s)
+    200k rows (73M tokens), 2026-12-07, same code:
+    local, 1 worker                             49.9 s    1.21 GiB    1.21 GiB     1.31 (raw HF 38 s)
+    local, 2 workers                            36.0 s    1.13 GiB    2.62 GiB     0.94
+    --engine ray, 2 workers                     37.0 s    1.39 GiB    4.48 GiB     0.98 (raw HF 38 s)
 
 "All processes" sums the resident memory of the build and its descendants (workers; for Ray also raylet, GCS and the
-object store, whose shared pages count once per process that maps them). Stages of the local run: read + annotate
-99 s, refusals 41 s, near dedup 37 s, write 16 s, cache 3 s, balance 1 s. Dedup: exact recall 1.000, near recall
-0.941, precision 1.000 on both stages; refusal recall 0.9997, precision 0.990. Raw HF tokenization of the same
-conversations slows with N (19 s per 100k rows at 100k, 21 s per 100k at 1M on a quiet machine), so the ratio is
-lower at 1M than at 100k (1.40 at 100k with 2 workers, measured 2026-12-06 before the spill).
+object store, whose shared pages count once per process that maps them). Stages of the 1M local run (2026-12-07):
+read + annotate 85 s, near dedup 33 s, refusals 24 s, write 17 s (8.8 s of it this process's: receiving each shard's
+Parquet and hashed bytes, hashing and writing them in order), cache 3 s, balance 1 s. Every build of a run gives the
+same content_sha256 (716b7e70 at 200k, c7b10b27 at 1M, unchanged by reading in pieces). Dedup: exact recall 1.000,
+near recall 0.941, precision 1.000 on both stages; refusal recall 0.9997, precision 0.990. Raw HF tokenization of the
+same conversations slows with N (19 s per 100k rows at 100k, 20-21 s per 100k at 1M on a quiet machine), so the ratio
+is lower at 1M than at 200k.
 """
 
 from __future__ import annotations
