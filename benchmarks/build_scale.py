@@ -38,7 +38,7 @@ Measured on the 2-core, 23 GiB development machine, one build per run (`--keep` 
 object store, whose shared pages count once per process that maps them). Stages of the 1M local run (2026-12-07):
 read + annotate 85 s, near dedup 33 s, refusals 24 s, write 17 s (8.8 s of it this process's: receiving each shard's
 Parquet and hashed bytes, hashing and writing them in order), cache 3 s, balance 1 s. Every build of a run gives the
-same content_sha256 (716b7e70 at 200k, c7b10b27 at 1M, unchanged by reading in pieces). Dedup: exact recall 1.000,
+same content_sha256 (716b7e70 at 200k, as before the pieces; c7b10b27 at 1M, local and Ray). Dedup: exact recall 1.000,
 near recall 0.941, precision 1.000 on both stages; refusal recall 0.9997, precision 0.990. Raw HF tokenization of the
 same conversations slows with N (19 s per 100k rows at 100k, 20-21 s per 100k at 1M on a quiet machine), so the ratio
 is lower at 1M than at 200k.
