@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 from hermes_data.build.annotate import BATCH_ROWS, AnnotateJob, annotate_batch
 from hermes_data.build.recipe import SourceSpec
 from hermes_data.build.sources import prepared
+from hermes_data.errors import HermesError
 from hermes_data.formats import UniqueIds, Unreadable
 from hermes_data.formats.column_map import column_map
 from hermes_data.formats.detect import detect
@@ -163,6 +164,21 @@ class RecordingIds(UniqueIds):
 
 def read_piece(job: ReadJob) -> PieceRows | None:
     """Read, prepare and annotate one piece (runs on a worker); None when this node does not see its file."""
+    try:
+        return _read_piece(job)
+    except HermesError as exc:
+        # The reader named the absolute path the worker opened; the user wrote the recipe's path.
+        piece = job.piece
+        if piece.where == piece.file or piece.where not in str(exc):
+            raise
+        try:
+            renamed = type(exc)(str(exc).replace(piece.where, piece.file))
+        except TypeError:  # an error class that takes more than its message
+            raise exc from None
+        raise renamed from None
+
+
+def _read_piece(job: ReadJob) -> PieceRows | None:
     piece, spec = job.piece, job.spec
     try:
         stat = os.stat(piece.where)

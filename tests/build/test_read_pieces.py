@@ -217,3 +217,16 @@ def test_a_worker_whose_file_at_that_path_differs_does_not_read_it(tmp_path):
     with path.open("a", encoding="utf-8") as fh:  # a node's stale copy: same path, other bytes
         fh.write(json.dumps(_row(random.Random(9), 1)) + "\n")
     assert read_piece(job) is None
+
+
+def test_a_file_error_on_a_worker_names_the_file_as_the_recipe_does(tmp_path, monkeypatch, engine):
+    from hermes_data.errors import FormatError
+
+    monkeypatch.chdir(tmp_path)
+    pq.write_table(pa.table({"foo": list(range(9_000))}), "odd.parquet", row_group_size=3_000)
+    spec = SourceSpec(path="odd.parquet", category="general")
+    pieces = plan_pieces(spec, ["odd.parquet"], workers=2)
+    jobs = [ReadJob(p, spec, 0, *OPTIONS.values(), TOKENIZER) for p in pieces]
+    assembler = Assembler(SourceReport(path=spec.path, format=None, resolved="x"), 0, "keep")
+    with pytest.raises(FormatError, match=r"^odd\.parquet: columns \['foo'\]"):
+        list(read_in_pieces(engine, jobs, assembler))
