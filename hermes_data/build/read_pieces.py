@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from hermes_data.build.annotate import BATCH_ROWS, AnnotateJob, annotate_batch
 from hermes_data.build.recipe import SourceSpec
 from hermes_data.build.sources import prepared
-from hermes_data.errors import HermesError
+from hermes_data.errors import DataError, HermesError
 from hermes_data.formats import UniqueIds, Unreadable
 from hermes_data.formats.column_map import column_map
 from hermes_data.formats.detect import detect
@@ -327,6 +327,11 @@ def read_in_pieces(engine, jobs: list[ReadJob], assembler: Assembler) -> Iterato
     for job, rows in zip(jobs, engine.map_ordered(read_piece, jobs), strict=True):
         if rows is None:  # this process sees the file (it planned the pieces) but that worker did not
             rows = read_piece(job)
+            if rows is None:
+                raise DataError(
+                    f"{job.piece.file} changed while the build read it (its size or modification time differ from "
+                    "when the build planned its pieces); rerun the build once the file is complete"
+                )
             if job.piece.file not in assembler.read_here:
                 assembler.read_here.append(job.piece.file)
         yield from assembler.add(job.piece, rows)

@@ -47,6 +47,7 @@ class TextStore:
         self._start_array = np.zeros(0, dtype=np.int64)  # the same, as searched (remade when batches were added)
         self._cached: tuple[int, pa.RecordBatch] | None = None
         self._path: Path | None = None  # the file, once finished: what other processes on this machine open
+        self._identity = (0, 0)  # (size, mtime) of the file this store reads, taken from its open handle
         self._end = 0
         self._finalizer = None
         if folder is not None:
@@ -70,7 +71,7 @@ class TextStore:
     def open(cls, path: Path, starts: list[int]) -> TextStore:
         """A store over a file `persist` wrote (`starts`: what it returned); the file stays where it is."""
         store = cls()
-        store._reader = pa.ipc.open_file(pa.OSFile(str(path), "rb"))
+        store._reader, store._identity = _open_reader(Path(path))
         store._starts = list(starts)
         store._path = Path(path)
         return store
@@ -92,8 +93,7 @@ class TextStore:
         process; None before `finish`."""
         if self._path is None or self._reader is None:
             return None
-        stat = os.stat(self._path)
-        return str(self._path), list(self._starts), (stat.st_size, stat.st_mtime_ns)
+        return str(self._path), list(self._starts), self._identity
 
     def add(self, batch: pa.Table) -> None:
         """Spill the text of an annotated batch whose `_row`s continue the previous batch's."""
@@ -119,7 +119,7 @@ class TextStore:
                 self._writer.close()
             self._writer = None
             self._path = self._folder / "text.arrow"
-            self._reader = pa.ipc.open_file(pa.OSFile(str(self._path), "rb"))
+            self._reader, self._identity = _open_reader(self._path)
 
     def close(self) -> None:
         self._reader = self._cached = None
@@ -172,6 +172,14 @@ class TextStore:
 
     def _schema(self) -> pa.Schema:
         return self._reader.schema if self._reader is not None else pa.schema([])
+
+
+def _open_reader(path: Path) -> tuple[pa.ipc.RecordBatchFileReader, tuple[int, int]]:
+    """A reader over the file and the file's (size, mtime), from the open handle: a later rename or removal of the
+    path (another build replacing the same cache entry) changes neither."""
+    handle = pa.OSFile(str(path), "rb")
+    stat = os.fstat(handle.fileno())
+    return pa.ipc.open_file(handle), (stat.st_size, stat.st_mtime_ns)
 
 
 @contextmanager

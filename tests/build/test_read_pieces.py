@@ -230,3 +230,17 @@ def test_a_file_error_on_a_worker_names_the_file_as_the_recipe_does(tmp_path, mo
     assembler = Assembler(SourceReport(path=spec.path, format=None, resolved="x"), 0, "keep")
     with pytest.raises(FormatError, match=r"^odd\.parquet: columns \['foo'\]"):
         list(read_in_pieces(engine, jobs, assembler))
+
+
+def test_a_file_that_changes_during_the_build_is_a_clear_error(tmp_path):
+    from hermes_data.errors import DataError
+
+    path = tmp_path / "chat.jsonl"
+    path.write_text("\n".join(_jsonl_lines(random.Random(10), 200)) + "\n", encoding="utf-8")
+    spec = SourceSpec(path=str(path), category="general")
+    jobs = [ReadJob(p, spec, 0, *OPTIONS.values(), TOKENIZER) for p in plan_pieces(spec, [str(path)], workers=2)]
+    with path.open("a", encoding="utf-8") as fh:  # still being written when the build read it
+        fh.write(json.dumps(_row(random.Random(11), 1)) + "\n")
+    assembler = Assembler(SourceReport(path=spec.path, format=None, resolved="x"), 0, "keep")
+    with pytest.raises(DataError, match="changed while the build read it"):
+        list(read_in_pieces(InlineEngine(), jobs, assembler))

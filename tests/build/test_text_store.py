@@ -204,3 +204,16 @@ def test_shards_are_the_same_files_encoded_here_by_workers_or_after_a_worker_cou
     assert results["here"] == results["workers"] == results["blind"]
     assert WHOLE == [False, True, True]  # after the first shard came back unencoded, the next ones went whole
     assert results["here"][2] == [4, 4, 1]
+
+
+def test_a_cached_store_whose_file_path_is_replaced_still_writes(tmp_path):
+    """Another build replacing the same cache entry removes the path this store reads through its open handle: the
+    slices still load here, and a worker is told the file at that path is not this store's."""
+    store = _spilled(tmp_path / "spill")
+    starts = store.persist(tmp_path / "text.arrow")
+    cached = TextStore.open(tmp_path / "text.arrow", starts)
+    os.remove(tmp_path / "text.arrow")
+    compact = without_text(pa.concat_tables([_batch(0, 5), _batch(5, 3), _batch(8, 7)]))
+    piece = Joined(compact, cached).slice(0, 4)
+    assert _texts(piece.load()) == [f"text of row {r}" for r in range(4)]
+    assert pickle.loads(pickle.dumps(piece)).load() is None
