@@ -73,7 +73,7 @@ def annotate(
     row = start_row
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending: tuple[list[dict], Future] | None = None
-        for batch in _batches(records):
+        for batch in record_batches(records):
             rows = _annotate_rows(batch, source_index, row, repairs, rank)
             row += len(rows)
             future = pool.submit(count_tokens, [r["messages"] for r in rows], tokenizer)
@@ -114,7 +114,7 @@ def annotate_parallel(
     time. A source of one batch is annotated here with `tokenizer`: there is nothing to split, and a worker's start
     (imports, tokenizer) costs more than the batch.
     """
-    batches = _batches(records)
+    batches = record_batches(records)
     head = list(itertools.islice(batches, 2))
     if len(head) < 2:
         yield from annotate(
@@ -150,7 +150,8 @@ def _worker_tokenizer(name: str):
     return load_tokenizer(name)
 
 
-def _batches(records: Iterable[dict]) -> Iterator[list[dict]]:
+def record_batches(records: Iterable[dict]) -> Iterator[list[dict]]:
+    """`records` in lists of `BATCH_ROWS` (the last one shorter): the batches every annotation path uses."""
     batch: list[dict] = []
     for record in records:
         batch.append(record)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from hermes_data.dataset.card import render_card
-from hermes_data.dataset.folder import REJECTED_SCHEMA, write_dataset_folder
+from hermes_data.dataset.folder import REJECTED_SCHEMA, MapOrdered, write_dataset_folder
 from hermes_data.dataset.manifest import ContentHasher
 from hermes_data.record import RECORD_SCHEMA
 
@@ -40,7 +40,7 @@ def write_build(
     shard_rows: int = 50_000,
     license: str = "other",  # noqa: A002 - the Hub calls it license
     extra: dict | None = None,
-    map_ordered=None,
+    map_ordered: MapOrdered | None = None,
 ) -> dict:
     """Write the build folder at `output` (replacing an earlier build there) and return its manifest. `map_ordered`
     (an engine's) encodes the shards on its workers (dataset/folder.py::write_shards)."""

@@ -32,11 +32,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from hermes_data.build.annotate import BATCH_ROWS, AnnotateJob, annotate_batch
+from hermes_data.build.annotate import BATCH_ROWS, AnnotateJob, annotate_batch, record_batches
 from hermes_data.build.recipe import SourceSpec
 from hermes_data.build.sources import prepared
 from hermes_data.errors import DataError, HermesError
-from hermes_data.formats import UniqueIds, Unreadable
+from hermes_data.formats import UniqueIds, Unreadable, convert_json_rows
 from hermes_data.formats.column_map import column_map
 from hermes_data.formats.detect import detect
 from hermes_data.formats.jsonrows import is_plain_jsonl, iter_json_rows, json_files, jsonl_range_rows, line_boundaries
@@ -193,8 +193,6 @@ def _read_piece(job: ReadJob) -> PieceRows | None:
         rows = read_parquet_file(piece.where, f"file:{piece.file}", span)
         items = ids.unique_rows(_renamed(rows, piece), piece.read_path)
     else:
-        from hermes_data.formats import convert_json_rows
-
         rows = (
             jsonl_range_rows(piece.where, piece.start, piece.end, counts)
             if piece.kind == "jsonl"
@@ -207,7 +205,7 @@ def _read_piece(job: ReadJob) -> PieceRows | None:
     unreadable: list[tuple[str, int | None, str]] = []
     records = prepared(_noting(items, unreadable, report), spec, report)
     tables, row = [], 0
-    for batch in _batched(records):
+    for batch in record_batches(records):
         annotated = annotate_batch(
             AnnotateJob(batch, job.source_index, row, job.repairs, job.model_priority, job.tokenizer)
         )
@@ -242,17 +240,6 @@ def _noting(items: Iterable, unreadable: list, report: SourceReport) -> Iterator
                 unreadable.append((item.path, item.line, item.message))
             continue
         yield item
-
-
-def _batched(records: Iterable[dict]) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= BATCH_ROWS:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 @dataclass

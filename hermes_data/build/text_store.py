@@ -262,15 +262,15 @@ def _opened(location: tuple[str, list[int], tuple[int, int]] | None) -> TextStor
     if location is None:
         return None
     path, starts, identity = location
-    try:
-        stat = os.stat(path)
-        if (stat.st_size, stat.st_mtime_ns) != tuple(identity):
+    key = (path, tuple(identity), tuple(starts))
+    if _OPENED is None or _OPENED[0] != key:
+        try:
+            store = TextStore.open(Path(path), starts)
+        except (OSError, pa.ArrowInvalid):  # no such file here, or not an Arrow file
             return None
-        key = (path, identity, tuple(starts))
-        if _OPENED is None or _OPENED[0] != key:
-            _OPENED = (key, TextStore.open(Path(path), starts))
-    except OSError:  # gone between the check and the open (a cache entry replaced by another build)
-        return None
+        if store._identity != tuple(identity):
+            return None
+        _OPENED = (key, store)
     return _OPENED[1]
 
 

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from hermes_data.errors import DataError
 from hermes_data.formats.items import Unreadable
-from hermes_data.io.compressed import COMPRESSED_SUFFIXES, open_data
+from hermes_data.io.compressed import COMPRESSED_SUFFIXES, codec_of, open_data
 
 JSON_FILES = tuple(f"*{ext}{z}" for ext in (".json", ".jsonl", ".ndjson") for z in ("", *COMPRESSED_SUFFIXES))
 
@@ -125,8 +125,6 @@ def _lines_to_rows(path: str, lines, *, bom: bool, counts: dict | None = None) -
 def is_plain_jsonl(path: str) -> bool:
     """An uncompressed file in the JSON Lines layout (its first non-blank line is a JSON value, not an array's
     opening): the layout whose rows can be read from any line boundary on, so it splits into byte ranges."""
-    from hermes_data.io.compressed import codec_of
-
     if codec_of(path) is not None:
         return False
     first = _first_line(path)

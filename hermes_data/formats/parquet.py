@@ -37,16 +37,12 @@ def parquet_files(path: str) -> list[str]:
 def read_parquet(path: str, *, source: str | None = None) -> Iterator[ReadItem]:
     """Records of every Parquet file of `path`, in file order; rows that cannot convert come as `Unreadable`."""
     for file in parquet_files(path):
-        yield from _read_file(file, source or f"file:{file}")
+        yield from read_parquet_file(file, source or f"file:{file}")
 
 
 def read_parquet_file(file: str, source: str, rows: tuple[int, int] | None = None) -> Iterator[ReadItem]:
     """Records of one Parquet file, or of its rows `[start, end)` (indexed from the range's start): only the row
     groups the range overlaps are decoded, batch by batch, and the rest of the last one is not."""
-    return _read_file(file, source, rows)
-
-
-def _read_file(file: str, source: str, rows: tuple[int, int] | None = None) -> Iterator[ReadItem]:
     try:
         parquet = pq.ParquetFile(file)
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError variants for truncated or foreign files
