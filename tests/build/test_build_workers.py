@@ -96,10 +96,25 @@ def _build(folder: Path, output: str, engine, monkeypatch) -> dict:
     return run_build(load_recipe(_recipe(folder, output)), Console(quiet=True), engine)
 
 
+class _Recording(LocalEngine):
+    """The local engine, noting which functions the build hands its workers."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(workers)
+        self.mapped: list[str] = []
+
+    def map_ordered(self, fn, items):
+        self.mapped.append(fn.__name__)
+        return super().map_ordered(fn, items)
+
+
 def test_two_workers_build_the_same_dataset_as_one(sources, monkeypatch):
     one = _build(sources, "one", InlineEngine(), monkeypatch)
-    with LocalEngine(2) as engine:
+    with _Recording(2) as engine:
         two = _build(sources, "two", engine, monkeypatch)
+    # The workers read the source's pieces and encode the shards (not only annotate what this process read).
+    assert "read_piece" in engine.mapped and "annotate_batch" not in engine.mapped
+    assert engine.mapped[-1] == "encode_shard" and engine.mapped.count("encode_shard") == 1
     assert one["engine"] == {"engine": "local", "workers": 1}
     assert two["engine"] == {"engine": "local", "workers": 2}
     assert two["content_sha256"] == one["content_sha256"]
