@@ -75,9 +75,18 @@ def save_step_checkpoint(out: Path, step: int, model, optimizer, scheduler, data
 
 
 def finish_run(out: Path, recipe, run: dict, rank: int) -> dict:
-    """Rank 0 writes run.json; every rank waits for it, then leaves the process group. Returns `run`."""
+    """Rank 0 writes run.json; every rank waits for it, then leaves the process group. Returns `run`.
+
+    The process group's backend and the device name go in too: a run that silently fell back to gloo on CPU (no
+    CUDA seen by the ranks) would otherwise look like a slow GPU run."""
+    run |= {"backend": dist.get_backend(), "device": device_name()}
     if rank == 0:
         write_run_json(out, recipe, run)
     dist.barrier()
     dist.destroy_process_group()
     return run
+
+
+def device_name() -> str:
+    """`cpu`, or this rank's GPU as CUDA names it (`NVIDIA H100 80GB HBM3`)."""
+    return torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"

@@ -14,6 +14,28 @@ os.environ["HF_HOME"] = os.path.join(_ROOT, "hf")
 os.environ["HERMES_CACHE"] = os.path.join(_ROOT, "hermes")
 
 
+def pytest_collection_modifyitems(config, items):
+    """`gpu`-marked tests run only where torch sees a CUDA device; elsewhere each is skipped with the reason, so a
+    CPU run never counts them as passed."""
+    gpu = [item for item in items if item.get_closest_marker("gpu")]
+    if not gpu:
+        return
+    reason = _no_cuda_reason()
+    if reason:
+        for item in gpu:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _no_cuda_reason() -> str | None:
+    try:
+        import torch
+    except ImportError:
+        return "gpu test: torch is not installed (the `train` extra)"
+    if not torch.cuda.is_available():
+        return f"gpu test: no CUDA device (torch {torch.__version__}, torch.cuda.is_available() is False)"
+    return None
+
+
 # --- fixtures shared by the filter and stage tests (tests/filters, tests/stages) -------------------------------------
 # Imports stay inside the fixtures: this module must set the cache variables above before anything loads `datasets`.
 

@@ -77,6 +77,7 @@ def test_tiny_dpo_learns_the_preference_with_lora_only(tmp_path, pair_folder):
     adapter_bytes = sum(t.numel() * 4 for t in adapter.values())  # fp32 master weights
     assert run["parameter_bytes"] == base_bytes + adapter_bytes
     assert run["dataset"]["content_sha256"] and run["world_size"] == 2 and run["tokens_per_second"] > 0
+    assert (run["backend"], run["device"]) == ("gloo", "cpu")
     assert run["num_eval_pairs"] == 13 and run["recipe"]["lora"]["r"] == 32
 
     # --- the adapter: the paper's settings on every linear layer of the decoder ---

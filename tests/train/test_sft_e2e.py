@@ -75,6 +75,7 @@ def test_tiny_sft_trains_resumes_and_exports(tmp_path, demo_build, cli):
     run_json = json.loads((out / "run.json").read_text())
     assert run_json["dataset"]["content_sha256"] and 0.8 < run_json["packing_efficiency"] <= 1.0
     assert run_json["world_size"] == 2 and run_json["last_step"] == 4 and run_json["tokens_per_second"] > 0
+    assert (run_json["backend"], run_json["device"]) == ("gloo", "cpu")
 
     # The ranks built the model on the meta device and got rank 0's initialization by broadcast: the sharded step-1
     # loss is the loss of the plain model (weights and rotary buffers arrived intact).
