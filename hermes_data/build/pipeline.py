@@ -177,13 +177,13 @@ def _resolved_ref(spec, paths: list[str]) -> str:
 
 
 def _filter_and_dedup(curated: Curated, recipe: BuildRecipe, console: Console, engine: Engine) -> None:
-    repaired = [bool(r) for r in curated.table.column("_repaired").to_pylist()]
-    if any(repaired):
-        mask = pa.array(repaired)
-        tokens = pc.sum(
-            pc.add(curated.table.column("_input_tokens"), curated.table.column("_output_tokens")).filter(mask)
-        ).as_py()
-        curated.funnel.add("repair", "python_literal", sum(repaired), tokens, action="repaired")
+    applied = curated.table.column("_repaired").to_pylist()
+    tokens = pc.add(curated.table.column("_input_tokens"), curated.table.column("_output_tokens"))
+    for name in recipe.repair:  # one funnel line per repair, in the recipe's order
+        mask = pa.array([name in names for names in applied])
+        count = pc.sum(mask.cast(pa.int64())).as_py() or 0
+        if count:
+            curated.funnel.add("repair", name, count, pc.sum(tokens.filter(mask)).as_py(), action="repaired")
     done = run_stages(
         curated.table,
         build_stages(recipe, engine),

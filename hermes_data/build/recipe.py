@@ -27,8 +27,7 @@ from hermes_data.formats import FORMATS
 from hermes_data.formats.column_map import column_map
 from hermes_data.recipe import Strict, check_sources, read_recipe, resolve_local
 from hermes_data.recipe.fields import CategorySlug, LengthFilters
-
-REPAIRS = ("python_literal",)
+from hermes_data.validate.repair import REPAIRS
 
 
 class FiltersSpec(LengthFilters):

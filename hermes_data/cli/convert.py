@@ -30,7 +30,11 @@ def convert_command(
     fmt: str = typer.Option(None, "--format", help="Input format; auto-detected when omitted."),
     columns: str = typer.Option(None, "--columns", help=COLUMNS_HELP),
     roles: str = typer.Option(None, "--roles", help=ROLES_HELP),
-    repair: bool = typer.Option(False, "--repair", help="Rewrite Python-literal tool calls and schemas as JSON."),
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="Rewrite Python-literal tool calls and schemas as JSON; strip control tokens that end a message.",
+    ),
 ) -> None:
     """Convert between formats; unreadable rows are reported and left out."""
     column_map = column_map_option(columns, roles)

@@ -43,7 +43,11 @@ def validate_command(
     fmt: str = typer.Option(None, "--format", help="Input format; auto-detected when omitted."),
     columns: str = typer.Option(None, "--columns", help=COLUMNS_HELP),
     roles: str = typer.Option(None, "--roles", help=ROLES_HELP),
-    repair: bool = typer.Option(False, "--repair", help="Rewrite Python-literal tool calls and schemas as JSON."),
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="Rewrite Python-literal tool calls and schemas as JSON; strip control tokens that end a message.",
+    ),
     report: Path = typer.Option(None, "--report", help="Write one JSON line per row to this file."),
     sample: bool = typer.Option(False, "--sample", help="Also validate the embedded sample conversations."),
     kind: str = typer.Option(None, "--kind", help="pairs or conversations; detected from the rows when omitted."),

@@ -10,7 +10,13 @@ from __future__ import annotations
 from hermes_data.validate.context import build_context
 from hermes_data.validate.issue import Issue
 from hermes_data.validate.repair import REPAIRS, repair_record
-from hermes_data.validate.structure import check_empty, no_assistant, non_text_content, role_order_problem
+from hermes_data.validate.structure import (
+    check_control_tokens,
+    check_empty,
+    no_assistant,
+    non_text_content,
+    role_order_problem,
+)
 from hermes_data.validate.turns import check_assistant, check_tool_turn
 
 __all__ = ["REPAIRS", "Issue", "repair_record", "validate_record"]
@@ -30,6 +36,7 @@ def validate_record(record: dict) -> list[Issue]:
         order = role_order_problem(turn, role, previous)
         if order is not None:
             issues.append(order)
+        issues += check_control_tokens(turn, text)
         if role == "system" and turn == _first_system(messages):
             issues += system_issues
             system_issues = []

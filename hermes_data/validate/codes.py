@@ -21,6 +21,10 @@ Rules, precisely (turn = 0-based index into `messages`; row-level codes have tur
     turn, so a tool turn after a tool turn is out of order;
   - a `tool` turn must hold `<tool_response>` blocks (a bare result in a tool turn is reported here too).
   A conversation may end with any role; ending without an assistant turn at all is `no_assistant`.
+- `control_token`: any turn's content holds a chat-template control token as text (`hermes_data.markup.
+  control_tokens`): ChatML's and Llama 3's (`<|im_end|>`, `<|eot_id|>`, `<|begin_of_text|>`, ...) anywhere, since
+  the training tokenizer reads them as control tokens even inside code; `<|endoftext|>` outside Markdown code. The
+  `control_token` repair strips the ones that only end a message (the common leak of another model's template).
 - `tag_unbalanced`: in assistant turns, a reasoning tag (paper §2.1, Figure 9) not closed, closed without opening,
   or badly nested; in assistant and tool turns, `<tool_call>`/`<tool_response>` not closed, closed without
   opening, or opened twice. Markdown code is ignored.
@@ -64,5 +68,7 @@ CODES: dict[str, str] = {
     "citation_unbalanced": "a <co...> span not closed, closed without opening, or closed with a different id list",
     "citation_mismatch": "the 'Cited Documents:' line disagrees with the ids used in the spans",
     "json_mode_schema": "a JSON-mode answer that is not valid JSON for its schema",
+    "control_token": "a chat-template control token (<|im_end|>, <|eot_id|>, <|endoftext|>, ...) written as text in a "
+    "message (trailing ones are repairable)",
     "python_literal": "a tool call, tool list or schema written as a Python literal (repairable)",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hermes_data.errors import with_article
 from hermes_data.formats.message_notes import NON_TEXT_KEPT, NON_TEXT_PARTS
+from hermes_data.markup.control_tokens import TEMPLATE, find_control_tokens, strip_trailing
 from hermes_data.record import meta_of
 from hermes_data.validate.issue import Issue
 
@@ -18,6 +19,20 @@ _ALLOWED_BEFORE: dict[str, tuple[str | None, ...]] = {
 
 def check_empty(turn: int, text: str) -> list[Issue]:
     return [] if text.strip() else [Issue("empty_turn", turn, "the message has no content")]
+
+
+def check_control_tokens(turn: int, text: str) -> list[Issue]:
+    """One `control_token` issue per turn that holds any, naming the first and how many."""
+    found = find_control_tokens(text)
+    if not found:
+        return []
+    offset, token = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    stripped = strip_trailing(text)
+    repairable = stripped != text and not find_control_tokens(stripped)
+    why = "the tokenizer reads it as a control token" if TEMPLATE.fullmatch(token) else "another template's marker"
+    hint = "; it only ends the message: the control_token repair (--repair) strips it" if repairable else ""
+    return [Issue("control_token", turn, f"{token} written as text at character {offset}{more}: {why}{hint}")]
 
 
 def role_order_problem(turn: int, role: object, previous: str | None) -> Issue | None:
