@@ -11,7 +11,7 @@ import os
 import re
 
 from hermes_data.errors import DataError, FormatError
-from hermes_data.formats.alpaca import ANSWER_KEYS
+from hermes_data.formats.alpaca import ANSWER_KEYS, INSTRUCTION_KEYS
 from hermes_data.formats.column_map import ColumnMap
 from hermes_data.formats.common import RowError
 from hermes_data.formats.hub import _HUB_PREFIXES, SAVED_MARKERS
@@ -24,7 +24,7 @@ FORMATS = ("sharegpt", "openai", "alpaca", "transcript", "parquet", "hub")
 
 # What each layout needs, for the error that says why none matched.
 LOOKED_FOR = (
-    "looked for sharegpt: conversations; openai: messages; alpaca: instruction with one of "
+    f"looked for sharegpt: conversations; openai: messages; alpaca: one of {'/'.join(INSTRUCTION_KEYS)} with one of "
     f"{'/'.join(ANSWER_KEYS)}; transcript: chosen/text opening with 'Human:'; "
     "map other columns with `columns:` in a recipe source or --columns"
 )

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from hermes_data.formats.alpaca import ANSWER_KEYS, alpaca_row_to_record
+from hermes_data.formats.alpaca import ANSWER_KEYS, INSTRUCTION_KEYS, alpaca_row_to_record
 from hermes_data.formats.common import PYTHON_LITERAL_READ, RowError, base_meta, literal_reads
 from hermes_data.formats.openai_chat import openai_row_to_record
 from hermes_data.formats.sharegpt import sharegpt_row_to_record
@@ -64,7 +64,7 @@ def shapes_of(keys: Iterable[str] | dict[str, Any]) -> list[str]:
         shapes.append("sharegpt")
     if "messages" in keys:
         shapes.append("openai")
-    if "instruction" in keys and keys & set(ANSWER_KEYS):
+    if keys & set(INSTRUCTION_KEYS) and keys & set(ANSWER_KEYS):
         shapes.append("alpaca")
     if not shapes and any(is_transcript(row.get(k)) for k in ("chosen", "text", "transcript")):
         shapes.append("transcript")

@@ -62,11 +62,15 @@ def test_roles_alone_apply_to_a_known_turn_list(tmp_path):
 
 
 def test_without_a_map_the_detection_error_names_each_layout_and_columns(tmp_path):
+    # question/answer is an Alpaca spelling the detection knows; `query` is not
+    rows = [{("query" if key == "question" else key): value for key, value in row.items()} for row in QA]
     with pytest.raises(FormatError) as info:
-        list(read_records(_jsonl(tmp_path / "qa.jsonl", QA)))
+        list(read_records(_jsonl(tmp_path / "qa.jsonl", rows)))
     message = str(info.value)
-    assert "line 1 has keys answer, ctx, question, sys, topic" in message
-    assert "sharegpt: conversations; openai: messages; alpaca: instruction with one of" in message
+    assert "line 1 has keys answer, ctx, query, sys, topic" in message
+    assert (
+        "sharegpt: conversations; openai: messages; alpaca: one of instruction/prompt/question with one of" in message
+    )
     assert "`columns:`" in message and "\n" not in message
 
 

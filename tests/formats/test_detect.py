@@ -50,19 +50,22 @@ def test_ambiguous_row_names_the_formats_and_the_flag(tmp_path):
 
 
 def test_unknown_keys_name_the_file_and_the_accepted_formats(tmp_path):
-    path = _jsonl(tmp_path, [{"prompt": "a", "completion": "b"}])
+    path = _jsonl(tmp_path, [{"text": "a", "label": "b"}])
     with pytest.raises(FormatError, match="accepted formats: sharegpt, openai, alpaca, transcript, parquet, hub"):
         detect_format(path)
 
 
 def test_instruction_without_an_answer_is_not_alpaca(tmp_path):
-    with pytest.raises(FormatError, match="alpaca: instruction with one of output/response/answer/completion"):
+    with pytest.raises(
+        FormatError, match="alpaca: one of instruction/prompt/question with one of output/response/answer/completion"
+    ):
         detect_format(_jsonl(tmp_path, [{"instruction": "a", "reply": "b"}]))
 
 
+@pytest.mark.parametrize("instruction", ["instruction", "prompt", "question"])
 @pytest.mark.parametrize("answer", ["output", "response", "answer", "completion"])
-def test_every_alpaca_answer_key_is_alpaca(tmp_path, answer):
-    assert detect_format(_jsonl(tmp_path, [{"instruction": "a", answer: "b"}])) == "alpaca"
+def test_every_alpaca_instruction_and_answer_key_is_alpaca(tmp_path, instruction, answer):
+    assert detect_format(_jsonl(tmp_path, [{instruction: "a", answer: "b"}])) == "alpaca"
 
 
 def test_parquet_extension_and_parquet_folder(tmp_path):
