@@ -116,6 +116,8 @@ def print_summary(console: Console, recipe: BuildRecipe, manifest: dict) -> None
             funnel.add_row(e["stage"], e["reason"], f"{e['rows']:,}", f"{e['tokens']:,}")
         console.print(funnel)
     for e in manifest["funnel"]:
+        if e.get("action") == "repaired":
+            console.print(f"repair {e['reason']}: {e['rows']:,} rows repaired and kept ({e['tokens']:,} tokens)")
         if e.get("action") == "not_checked":
             console.print(f"{e['stage']}: {e['rows']:,} rows not checked (the rules cover English only)")
     console.print(f"wrote {recipe.output} (content_sha256 {manifest['content_sha256'][:16]}…)")

@@ -43,3 +43,4 @@ def test_trailing_control_tokens_are_dropped_or_repaired(tmp_path, build_sources
     funnel = json.loads((out / "manifest.json").read_text())["funnel"]
     (repair,) = [step for step in funnel if step["stage"] == "repair"]
     assert (repair["reason"], repair["rows"], repair["action"]) == ("control_token", 3, "repaired")
+    assert "repair control_token: 3 rows repaired and kept" in result.stdout
