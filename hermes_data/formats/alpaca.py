@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from hermes_data.formats.common import RowError, finish_record, fold_documents
+from hermes_data.formats.openai_chat import openai_row_to_record
 
 # The first key present wins; the order is the most common spelling first.
 INSTRUCTION_KEYS = ("instruction", "prompt", "question")
@@ -57,8 +58,6 @@ def alpaca_row_to_record(row: dict[str, Any], *, source: str, meta: dict[str, An
 
 
 def _conversational(row: dict[str, Any], prompt_key: str, answer_key: str, *, source: str, meta) -> dict[str, Any]:
-    from hermes_data.formats.openai_chat import openai_row_to_record
-
     rest = {key: value for key, value in row.items() if key not in (prompt_key, answer_key)}
     return openai_row_to_record({**rest, "messages": [*row[prompt_key], *row[answer_key]]}, source=source, meta=meta)
 
